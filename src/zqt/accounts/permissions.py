@@ -1,0 +1,59 @@
+"""Who may do what: the role → capability table. Pure (no ORM); object scope is applied by each
+entity's fetch-and-authorise selector (e.g. enterprises.selectors.enterprise_get_for_user).
+
+Scope rules:
+- government staff and API clients act on objects whose region lies within their org unit
+  (region_code starts with the unit's scope prefix);
+- an enterprise user acts on its own enterprise only;
+- an agent acts on an enterprise only inside an active authorisation whose scopes name the
+  capability.
+"""
+
+from __future__ import annotations
+
+from zqt.accounts.enums import Role
+
+STAFF = {
+    Role.FRONT_DESK,
+    Role.BOARD_STAFF,
+    Role.CHIEF_COMMISSIONER,
+    Role.DEPARTMENT_REVIEWER,
+    Role.INSPECTOR,
+    Role.OPERATIONS,
+}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Registry
+    "enterprise.search": frozenset(STAFF | {Role.API_CLIENT}),
+    "enterprise.view": frozenset(STAFF | {Role.API_CLIENT, Role.ENTERPRISE, Role.AGENT}),
+    # The legal representative's full ID number: only where identity is checked in person.
+    "enterprise.view_sensitive": frozenset({Role.FRONT_DESK, Role.INSPECTOR}),
+    "enterprise.create": frozenset({Role.FRONT_DESK, Role.OPERATIONS, Role.API_CLIENT}),
+    "enterprise.update": frozenset({Role.FRONT_DESK, Role.OPERATIONS, Role.API_CLIENT}),
+    "enterprise.import": frozenset({Role.OPERATIONS}),
+    "enterprise.export": frozenset({Role.OPERATIONS, Role.CHIEF_COMMISSIONER}),
+    "licence.view": frozenset(STAFF | {Role.API_CLIENT, Role.ENTERPRISE, Role.AGENT}),
+    "licence.manage": frozenset(
+        {Role.FRONT_DESK, Role.DEPARTMENT_REVIEWER, Role.OPERATIONS, Role.API_CLIENT}
+    ),
+    # Enterprise space
+    "space.view": frozenset({Role.ENTERPRISE, Role.AGENT}),
+    "agent.authorise": frozenset({Role.ENTERPRISE}),
+    # Administration
+    "audit.search": frozenset({Role.OPERATIONS}),
+    "accounts.manage": frozenset({Role.OPERATIONS}),
+}
+
+# Capabilities an enterprise may delegate to an agent.
+DELEGABLE = frozenset({"enterprise.view", "licence.view", "space.view"})
+
+
+def role_can(role: str, capability: str) -> bool:
+    allowed = CAPABILITIES.get(capability)
+    if allowed is None:
+        raise KeyError(f"unknown capability {capability!r}")
+    return role in allowed
+
+
+def is_staff_role(role: str) -> bool:
+    return role in STAFF

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from zqt.config.api import api
+
+urlpatterns = [
+    path("", include("zqt.core.urls")),
+    path("accounts/", include("zqt.accounts.urls")),
+    path("enterprises/", include("zqt.enterprises.urls")),
+    path("space/", include("zqt.enterprises.urls_portal")),
+    path("notifications/", include("zqt.notifications.urls")),
+    path("audit/", include("zqt.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from zqt.accounts.permissions import role_can
+
+# (label, url name, capability or None for everyone signed in)
+MENU: list[tuple[str, str, str | None]] = [
+    ("企业检索", "enterprises:search", "enterprise.search"),
+    ("企业导入", "enterprises:import", "enterprise.import"),
+    ("企业空间", "space:home", "space.view"),
+    ("消息", "notifications:inbox", None),
+    ("审计查询", "audit:search", "audit.search"),
+]
+
+
+def menu_for(user: Any) -> list[dict[str, str]]:
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for label, url_name, capability in MENU:
+        if capability is not None and not role_can(user.role, capability):
+            continue
+        try:
+            items.append({"label": label, "url": reverse(url_name)})
+        except NoReverseMatch:
+            continue
+    return items
