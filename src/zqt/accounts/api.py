@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from zqt.accounts import selectors
+from zqt.accounts.models import User
 
 router = Router(tags=["账号与组织"])
 
@@ -33,12 +34,13 @@ class BoardOut(Schema):
 @router.get("/me", response=MeOut, summary="当前账号")
 def me(request: HttpRequest) -> MeOut:
     user = request.user
-    unit = user.org_unit  # type: ignore[union-attr]
+    assert isinstance(user, User)  # the router's auth guarantees a signed-in account
+    unit = user.org_unit
     return MeOut(
-        username=user.username,  # type: ignore[union-attr]
-        full_name=user.full_name,  # type: ignore[union-attr]
-        role=user.role,  # type: ignore[union-attr]
-        role_label=user.get_role_display(),  # type: ignore[union-attr]
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        role_label=user.get_role_display(),
         org_unit_code=unit.code if unit else None,
         org_unit_name=unit.name if unit else None,
     )

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from zqt.config.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("zqt.core.urls")),
     path("accounts/", include("zqt.accounts.urls")),
     path("enterprises/", include("zqt.enterprises.urls")),

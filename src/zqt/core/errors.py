@@ -66,5 +66,5 @@ def validation_error_from_django(exc: Any) -> ValidationFailed:
             errors.append({"field": None, "message": str(message)})
     first = errors[0] if errors else {"field": None, "message": "数据校验失败。"}
     return ValidationFailed(
-        first["message"], field=first["field"], errors=errors, code="invalid"
+        str(first["message"]), field=first["field"], errors=errors, code="invalid"
     )
