@@ -1,0 +1,14 @@
+"""Background tasks of the notifications app (queue "notifications")."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from zqt.notifications import services
+
+
+@task(queue_name="notifications")
+def notification_deliver_task(notification_id: int) -> str:
+    """Deliver one SMS/e-mail notification. Idempotent: keyed by the notification, a no-op
+    unless it is still pending (see services.notification_deliver)."""
+    return services.notification_deliver(notification_id=notification_id)
