@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -59,10 +60,15 @@ def cmd_run(argv: list[str]) -> int:
     zqt("load_demo", env=env)
     addr = argv[0] if argv else "127.0.0.1:8000"
     _say(f"starting web + worker + scheduler on http://{addr}/  (Ctrl-C stops all)")
-    try:
-        return subprocess.run([str(BIN / "zqt"), "serve", addr], cwd=ROOT, env=env).returncode
-    except KeyboardInterrupt:
-        return 0
+    # Ctrl-C reaches `zqt serve` too (same process group); it stops web, worker and scheduler
+    # itself, so wait for it instead of killing it.
+    serve = subprocess.Popen([str(BIN / "zqt"), "serve", addr], cwd=ROOT, env=env)
+    while True:
+        try:
+            code = serve.wait()
+            return 0 if code in (0, -signal.SIGINT, 130) else code
+        except KeyboardInterrupt:
+            continue
 
 
 def cmd_test(argv: list[str]) -> int:

@@ -20,3 +20,7 @@ if os.environ.get("ZQT_E2E_LIVE"):
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }
+
+# No collected static files in tests: serve from the finders, no STATIC_ROOT warning.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
