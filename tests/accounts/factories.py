@@ -62,3 +62,27 @@ def api_token(user: User, token: str = "test-token-0123456789") -> str:
         expires_at=timezone.now() + timezone.timedelta(days=1),
     )
     return token
+
+
+def totp_device(user: User, *, confirmed: bool = True):  # type: ignore[no-untyped-def]
+    """A TOTP device for a staff user (codes: django_otp.oath.totp(device.bin_key))."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=confirmed)
+
+
+def totp_code(device) -> str:  # type: ignore[no-untyped-def]
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key):06d}"
+
+
+def login_verified(client, user: User):  # type: ignore[no-untyped-def]
+    """Sign a user in on the test client; staff also get a passed second factor (OTP)."""
+    client.force_login(user)
+    if user.is_government_staff:
+        device = totp_device(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client

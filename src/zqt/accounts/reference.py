@@ -69,7 +69,9 @@ def org_units_load_reference(*, path: Path = REGIONS_CSV) -> LoadReport:
     report = LoadReport()
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    order: dict[str, int] = {OrgLevel.PROVINCE: 0, OrgLevel.CITY: 1, OrgLevel.COUNTY: 2, OrgLevel.TOWNSHIP: 3}
+    order: dict[str, int] = {
+        OrgLevel.PROVINCE: 0, OrgLevel.CITY: 1, OrgLevel.COUNTY: 2, OrgLevel.TOWNSHIP: 3
+    }
     rows.sort(key=lambda r: (order.get(r["level"], 9), r["code"]))
     existing = {u.code: u for u in OrgUnit.objects.all()}
     for row in rows:

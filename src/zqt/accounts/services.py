@@ -5,6 +5,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zqt.accounts.enums import Role
 from zqt.accounts.models import ApiToken, OrgUnit, User
@@ -90,3 +91,35 @@ def api_token_revoke(*, actor: User | None, token_id: int) -> None:
         audit_record(
             actor=actor, action="api_token.revoke", object_type="api_token", object_id=str(row.pk)
         )
+
+
+TOTP_DEVICE_NAME = "政企通动态验证码"
+
+
+@transaction.atomic
+def totp_device_enrol(*, user: User, ip_address: str | None = None) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, created (and audited) on first enrolment."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+        audit_record(
+            actor=user, action="totp_device.create", object_type="user",
+            object_id=user.get_username(), ip_address=ip_address,
+        )
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(
+    *, user: User, device: TOTPDevice, code: str, ip_address: str | None = None
+) -> bool:
+    """Confirm enrolment with a valid current code; False (nothing changed) otherwise."""
+    if device.user_id != user.pk or not device.verify_token(code):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        actor=user, action="totp_device.confirm", object_type="user",
+        object_id=user.get_username(), ip_address=ip_address,
+    )
+    return True

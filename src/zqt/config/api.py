@@ -14,7 +14,10 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionStaffAuth()],
-    description="政企通开放接口。认证：`Authorization: Bearer <token>`（政府系统接口令牌）或已登录会话。",
+    description=(
+        "政企通开放接口。认证：`Authorization: Bearer <token>`（政府系统接口令牌）"
+        "或已登录会话。"
+    ),
 )
 
 

@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = env_bool("ZQT_DEBUG", True)
-SECRET_KEY = SECRET_KEY or "zqt-local-development-key-not-for-production"  # noqa: F405, S105
+SECRET_KEY = SECRET_KEY or "zqt-local-development-key-not-for-production"  # noqa: F405
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost"]  # noqa: F405
 
 # The quick start does not run collectstatic: WhiteNoise serves straight from the finders.
