@@ -37,10 +37,14 @@ def main() -> int:
     var_dir = tempfile.mkdtemp(prefix="zqt-smoke-")
     env = dict(os.environ, ZQT_VAR_DIR=var_dir)
     env.pop("DATABASE_URL", None)  # the quick start is SQLite
-    log = open(Path(var_dir) / "server.log", "w")  # noqa: SIM115
+    log = open(Path(var_dir) / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "dev.py", "run", f"127.0.0.1:{PORT}"], cwd=ROOT, env=env,
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, "dev.py", "run", f"127.0.0.1:{PORT}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -64,9 +68,13 @@ def main() -> int:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page)
         assert token, "no CSRF token on the login page"
         fetch(
-            opener, "/accounts/login/",
-            {"csrfmiddlewaretoken": token.group(1), "username": DEMO_USER,
-             "password": DEMO_PASSWORD},
+            opener,
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "username": DEMO_USER,
+                "password": DEMO_PASSWORD,
+            },
         )
         space = fetch(opener, "/space/")
         assert "证照" in space and "退出" in space, "enterprise space did not render for the user"

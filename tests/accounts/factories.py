@@ -58,7 +58,10 @@ def staff(role: str = Role.FRONT_DESK, org_unit: OrgUnit | None = None, **kw: ob
 
 def api_token(user: User, token: str = "test-token-0123456789") -> str:
     ApiToken.objects.create(
-        name="测试系统", user=user, prefix=token[:8], token_hash=hash_token(token),
+        name="测试系统",
+        user=user,
+        prefix=token[:8],
+        token_hash=hash_token(token),
         expires_at=timezone.now() + timezone.timedelta(days=1),
     )
     return token

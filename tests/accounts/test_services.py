@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_operations_creates_staff_user_and_it_is_audited() -> None:
     ops = staff(Role.OPERATIONS)
     user = user_create(
-        actor=ops, username="clerk", role=Role.FRONT_DESK, password="Pw-12345678x",
-        org_unit_code=county().code, full_name="窗口一号",
+        actor=ops,
+        username="clerk",
+        role=Role.FRONT_DESK,
+        password="Pw-12345678x",
+        org_unit_code=county().code,
+        full_name="窗口一号",
     )
     assert user.check_password("Pw-12345678x")
     assert AuditEvent.objects.filter(action="user.create", object_id="clerk").exists()
@@ -26,8 +30,13 @@ def test_operations_creates_staff_user_and_it_is_audited() -> None:
 @pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.INSPECTOR, Role.BOARD_STAFF])
 def test_non_operations_cannot_create_users(role: str) -> None:
     with pytest.raises(PermissionDeniedError):
-        user_create(actor=staff(role), username="x", role=Role.FRONT_DESK, password="p",
-                    org_unit_code="330802")
+        user_create(
+            actor=staff(role),
+            username="x",
+            role=Role.FRONT_DESK,
+            password="p",
+            org_unit_code="330802",
+        )
     assert not User.objects.filter(username="x").exists()
 
 

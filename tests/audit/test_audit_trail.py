@@ -13,10 +13,17 @@ pytestmark = pytest.mark.django_db
 
 def test_audit_records_actor_role_and_unit() -> None:
     user = staff(Role.INSPECTOR)
-    event = audit_record(actor=user, action="enterprise.view", object_type="enterprise",
-                         object_id="91330802X", purpose="现场检查")
+    event = audit_record(
+        actor=user,
+        action="enterprise.view",
+        object_type="enterprise",
+        object_id="91330802X",
+        purpose="现场检查",
+    )
     assert (event.actor_role, event.org_unit_code, event.purpose) == (
-        "inspector", "330802", "现场检查"
+        "inspector",
+        "330802",
+        "现场检查",
     )
     assert audit_record(actor=None, action="sweep").actor_label == "系统"
 

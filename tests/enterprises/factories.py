@@ -67,7 +67,10 @@ def agent_for(enterprise: Enterprise, scopes: list[str] | None = None, days: int
     agent = UserFactory(role=Role.AGENT, org_unit=None, **kw)
     now = timezone.now()
     AgentAuthorisation.objects.create(
-        enterprise=enterprise, agent=agent, scopes=scopes or ["enterprise.view", "space.view"],
-        valid_from=now - dt.timedelta(hours=1), expires_at=now + dt.timedelta(days=days),
+        enterprise=enterprise,
+        agent=agent,
+        scopes=scopes or ["enterprise.view", "space.view"],
+        valid_from=now - dt.timedelta(hours=1),
+        expires_at=now + dt.timedelta(days=days),
     )
     return agent

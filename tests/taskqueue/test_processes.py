@@ -1,8 +1,6 @@
 """Real processes on a SQLite file: a worker killed mid-task (its task is re-run by another
 worker), and `zqt serve` starting and stopping its three processes."""
 
-# ruff: noqa: S603 - the commands are our own
-
 from __future__ import annotations
 
 import json

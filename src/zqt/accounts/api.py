@@ -50,7 +50,9 @@ def me(request: HttpRequest) -> MeOut:
 def org_units(request: HttpRequest, parent: str | None = None) -> list[OrgUnitOut]:
     return [
         OrgUnitOut(
-            code=u.code, name=u.name, level=u.level,
+            code=u.code,
+            name=u.name,
+            level=u.level,
             parent_code=u.parent.code if u.parent_id else None,  # type: ignore[union-attr]
         )
         for u in selectors.org_unit_list(parent_code=parent).select_related("parent")

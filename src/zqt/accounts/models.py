@@ -23,7 +23,11 @@ class OrgUnit(TimeStampedModel):
         "类型", max_length=16, choices=OrgKind.choices, default=OrgKind.ADMINISTRATIVE
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     scope_prefix = models.CharField("管辖前缀", max_length=12, db_index=True, editable=False)
@@ -82,7 +86,11 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=64, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
     org_unit = models.ForeignKey(
-        OrgUnit, verbose_name="所属组织", null=True, blank=True, on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     departments = models.ManyToManyField(Department, verbose_name="所属部门", blank=True)
@@ -116,7 +124,7 @@ STAFF_ROLES = frozenset(
 
 
 class BoardStaffing(TimeStampedModel):
-    """"1+1+1+X" for one board at one org unit: lead department, leader in charge,
+    """ "1+1+1+X" for one board at one org unit: lead department, leader in charge,
     chief service commissioner, and X commissioners (BoardMembership rows)."""
 
     org_unit = models.ForeignKey(OrgUnit, verbose_name="组织", on_delete=models.PROTECT)

@@ -70,7 +70,10 @@ def org_units_load_reference(*, path: Path = REGIONS_CSV) -> LoadReport:
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     order: dict[str, int] = {
-        OrgLevel.PROVINCE: 0, OrgLevel.CITY: 1, OrgLevel.COUNTY: 2, OrgLevel.TOWNSHIP: 3
+        OrgLevel.PROVINCE: 0,
+        OrgLevel.CITY: 1,
+        OrgLevel.COUNTY: 2,
+        OrgLevel.TOWNSHIP: 3,
     }
     rows.sort(key=lambda r: (order.get(r["level"], 9), r["code"]))
     existing = {u.code: u for u in OrgUnit.objects.all()}
@@ -84,7 +87,9 @@ def org_units_load_reference(*, path: Path = REGIONS_CSV) -> LoadReport:
             existing[unit.code] = unit
             report.created += 1
         elif (unit.name, unit.level, unit.parent_id) != (
-            row["name"], row["level"], parent.pk if parent else None
+            row["name"],
+            row["level"],
+            parent.pk if parent else None,
         ):
             unit.name, unit.level, unit.parent = row["name"], row["level"], parent
             unit.save(update_fields=["name", "level", "parent", "scope_prefix", "updated_at"])
@@ -108,9 +113,7 @@ def service_boards_load_reference() -> LoadReport:
 def departments_load_reference() -> LoadReport:
     """Standard departments for the province, every city and every county (idempotent)."""
     report = LoadReport()
-    units = OrgUnit.objects.filter(
-        level__in=[OrgLevel.PROVINCE, OrgLevel.CITY, OrgLevel.COUNTY]
-    )
+    units = OrgUnit.objects.filter(level__in=[OrgLevel.PROVINCE, OrgLevel.CITY, OrgLevel.COUNTY])
     existing = set(Department.objects.values_list("code", flat=True))
     new = []
     for unit in units:
@@ -120,7 +123,9 @@ def departments_load_reference() -> LoadReport:
                 continue
             new.append(
                 Department(
-                    code=code, name=_department_name(unit, suffix), short_name=suffix,
+                    code=code,
+                    name=_department_name(unit, suffix),
+                    short_name=suffix,
                     org_unit=unit,
                 )
             )

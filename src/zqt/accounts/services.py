@@ -51,7 +51,10 @@ def user_create(
     full_clean_or_raise(user)
     user.save()
     audit_record(
-        actor=actor, action="user.create", object_type="user", object_id=username,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=username,
         changes={"role": role, "org_unit": org_unit_code},
     )
     return user
@@ -67,13 +70,19 @@ def api_token_issue(*, actor: User | None, user: User, name: str, days: int = 36
         raise ValidationFailed("令牌有效期应在 1 到 730 天之间。", field="days")
     token = "zqt_" + secrets.token_urlsafe(32)
     row = ApiToken(
-        name=name, user=user, prefix=token[:12], token_hash=hash_token(token),
+        name=name,
+        user=user,
+        prefix=token[:12],
+        token_hash=hash_token(token),
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
     full_clean_or_raise(row)
     row.save()
     audit_record(
-        actor=actor, action="api_token.issue", object_type="api_token", object_id=str(row.pk),
+        actor=actor,
+        action="api_token.issue",
+        object_type="api_token",
+        object_id=str(row.pk),
         changes={"user": user.username, "name": name, "days": days},
     )
     return token
@@ -103,8 +112,11 @@ def totp_device_enrol(*, user: User, ip_address: str | None = None) -> TOTPDevic
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
         audit_record(
-            actor=user, action="totp_device.create", object_type="user",
-            object_id=user.get_username(), ip_address=ip_address,
+            actor=user,
+            action="totp_device.create",
+            object_type="user",
+            object_id=user.get_username(),
+            ip_address=ip_address,
         )
     return device
 
@@ -119,7 +131,10 @@ def totp_device_confirm(
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_record(
-        actor=user, action="totp_device.confirm", object_type="user",
-        object_id=user.get_username(), ip_address=ip_address,
+        actor=user,
+        action="totp_device.confirm",
+        object_type="user",
+        object_id=user.get_username(),
+        ip_address=ip_address,
     )
     return True

@@ -231,7 +231,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         if totp_device_confirm(
-            user=user, device=device, code=form.cleaned_data["code"],
+            user=user,
+            device=device,
+            code=form.cleaned_data["code"],
             ip_address=_client_ip(request),
         ):
             return redirect(_finish_login(request, user, request.session[PENDING_BACKEND], device))

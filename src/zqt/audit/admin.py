@@ -10,8 +10,15 @@ from zqt.audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only."""
 
-    list_display = ("at", "actor_label", "actor_role", "org_unit_code", "action", "object_id",
-                    "outcome")
+    list_display = (
+        "at",
+        "actor_label",
+        "actor_role",
+        "org_unit_code",
+        "action",
+        "object_id",
+        "outcome",
+    )
     list_filter = ("outcome", "actor_role")
     search_fields = ("actor_label", "action", "object_id")
 

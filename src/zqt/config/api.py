@@ -15,8 +15,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionStaffAuth()],
     description=(
-        "政企通开放接口。认证：`Authorization: Bearer <token>`（政府系统接口令牌）"
-        "或已登录会话。"
+        "政企通开放接口。认证：`Authorization: Bearer <token>`（政府系统接口令牌）或已登录会话。"
     ),
 )
 

@@ -53,12 +53,17 @@ class Enterprise(TimeStampedModel):
     name = models.CharField("企业名称", max_length=128, db_index=True)
     entity_type = models.CharField("主体类型", max_length=16, choices=EntityType.choices)
     status = models.CharField(
-        "登记状态", max_length=16, choices=EnterpriseStatus.choices, default=EnterpriseStatus.EXISTING
+        "登记状态",
+        max_length=16,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.EXISTING,
     )
     legal_rep_name = models.CharField("法定代表人", max_length=64)
     legal_rep_id_number = models.CharField("法定代表人身份证号", max_length=18)
     registered_capital = models.DecimalField(
-        "注册资本（万元）", max_digits=16, decimal_places=2,
+        "注册资本（万元）",
+        max_digits=16,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
     founded_on = models.DateField("成立日期")
@@ -67,11 +72,17 @@ class Enterprise(TimeStampedModel):
     industry_code = models.CharField("行业（门类/大类）", max_length=4, db_index=True)
     employees = models.PositiveIntegerField("从业人数", default=0)
     revenue = models.DecimalField(
-        "营业收入（万元）", max_digits=16, decimal_places=2, default=Decimal("0"),
+        "营业收入（万元）",
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     rd_spend = models.DecimalField(
-        "研发投入（万元）", max_digits=16, decimal_places=2, default=Decimal("0"),
+        "研发投入（万元）",
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     scale = models.CharField("企业规模", max_length=16, choices=Scale.choices)
@@ -128,7 +139,9 @@ class Licence(TimeStampedModel):
 
 class CreditRecord(TimeStampedModel):
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="市场主体", on_delete=models.CASCADE,
+        Enterprise,
+        verbose_name="市场主体",
+        on_delete=models.CASCADE,
         related_name="credit_records",
     )
     kind = models.CharField("类别", max_length=16, choices=CreditKind.choices)
@@ -152,7 +165,10 @@ class Penalty(TimeStampedModel):
     reason = models.CharField("违法事实", max_length=200)
     legal_basis = models.CharField("处罚依据", max_length=200, blank=True)
     amount = models.DecimalField(
-        "罚款金额（元）", max_digits=14, decimal_places=2, default=Decimal("0"),
+        "罚款金额（元）",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     decided_on = models.DateField("处罚日期", db_index=True)
@@ -196,12 +212,17 @@ class PermitRequirement(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.industry_code} → {self.licence_type}"
+
 
 class EnterpriseMembership(TimeStampedModel):
     """Binds an enterprise user account to its one enterprise."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
         related_name="enterprise_membership",
     )
     enterprise = models.ForeignKey(
@@ -217,11 +238,15 @@ class AgentAuthorisation(TimeStampedModel):
     """An enterprise lets an agent act for it: within `scopes`, until `expires_at`, revocable."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="市场主体", on_delete=models.CASCADE,
+        Enterprise,
+        verbose_name="市场主体",
+        on_delete=models.CASCADE,
         related_name="agent_authorisations",
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        on_delete=models.CASCADE,
         related_name="agent_authorisations",
     )
     scopes = models.JSONField("授权范围", default=list)
@@ -229,7 +254,10 @@ class AgentAuthorisation(TimeStampedModel):
     expires_at = models.DateTimeField("到期时间")
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="授权人", null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="授权人",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

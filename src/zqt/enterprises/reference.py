@@ -36,7 +36,9 @@ def industries_load_reference(*, path: Path = INDUSTRIES_CSV) -> int:
         Industry.objects.update_or_create(
             code=row["code"],
             defaults={
-                "name": row["name"], "level": row["level"], "parent_code": row["parent_code"]
+                "name": row["name"],
+                "level": row["level"],
+                "parent_code": row["parent_code"],
             },
         )
     return len(rows)

@@ -90,7 +90,7 @@ class Supervisor:
         hook = _die_with_parent_hook()
         try:
             for spec in self.specs:
-                self.children[spec.name] = subprocess.Popen(  # noqa: S603 - our own argv
+                self.children[spec.name] = subprocess.Popen(
                     list(spec.argv), env=self.env, process_group=0, preexec_fn=hook
                 )
         except OSError:
