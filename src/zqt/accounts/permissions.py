@@ -39,6 +39,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Enterprise space
     "space.view": frozenset({Role.ENTERPRISE, Role.AGENT}),
     "agent.authorise": frozenset({Role.ENTERPRISE}),
+    # Enterprise code (issue 3) — ecode capabilities go here
+    # Service list and one-class-of-things bundles (issue 4) — catalog/bundles capabilities go here
+    # Appeals (issue 6) — appeals capabilities go here
     # Administration
     "audit.search": frozenset({Role.OPERATIONS}),
     "accounts.manage": frozenset({Role.OPERATIONS}),

@@ -48,12 +48,20 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 def _register_routers() -> None:
     from zqt.accounts.api import router as accounts_router
+    from zqt.appeals.api import router as appeals_router
+    from zqt.bundles.api import router as bundles_router
+    from zqt.catalog.api import router as catalog_router
+    from zqt.ecode.api import router as ecode_router
     from zqt.enterprises.api import router as enterprises_router
     from zqt.notifications.api import router as notifications_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/ecode", ecode_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/bundles", bundles_router)
+    api.add_router("/appeals", appeals_router)
 
 
 _register_routers()

@@ -339,6 +339,10 @@ def demo_load(*, enterprises: int = DEMO_ENTERPRISES, seed: int = DEMO_SEED) -> 
 
     if User.objects.filter(username=MARKER_USERNAME).exists():
         uscc = _bound_enterprise_uscc()
+        # Apps added since the demo was first loaded still get their demo data.
+        with transaction.atomic():
+            reference_load_all()
+            _app_demo_load(enterprise=Enterprise.objects.get(uscc=uscc))
         return DemoResult(False, _logins(uscc), totp_secret_base32(), DEMO_API_TOKEN, uscc, 0)
     with transaction.atomic():
         reference_load_all()
@@ -351,10 +355,32 @@ def demo_load(*, enterprises: int = DEMO_ENTERPRISES, seed: int = DEMO_SEED) -> 
         _bind_enterprise(users=users, enterprise=enterprise)
         _issue_api_token(users["demo_api"])
         _staff_boards(users)
+        _app_demo_load(enterprise=enterprise)
     return DemoResult(
         True, _logins(enterprise.uscc), totp_secret_base32(), DEMO_API_TOKEN, enterprise.uscc,
         loaded.enterprises,
     )  # fmt: skip
+
+
+def _app_demo_load(*, enterprise: Enterprise) -> None:
+    """Feature apps ship `<app>/demo.py` with `demo_load(*, enterprise) -> None`, which must be
+    idempotent (it runs on every `load_demo`, so apps added later get their demo data too).
+    `enterprise` is the demo enterprise bound to `demo_enterprise`/`demo_agent`; demo users are
+    found by username (ACCOUNTS)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    foundation = {"zqt.core", "zqt.accounts", "zqt.enterprises", "zqt.notifications"}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zqt.") or config.name in foundation:
+            continue
+        if find_spec(f"{config.name}.demo") is None:
+            continue
+        loader = getattr(import_module(f"{config.name}.demo"), "demo_load", None)
+        if loader is not None:
+            loader(enterprise=enterprise)
 
 
 def demo_logins_table(result: DemoResult) -> list[tuple[str, str, str, str]]:

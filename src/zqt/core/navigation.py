@@ -11,6 +11,9 @@ MENU: list[tuple[str, str, str | None]] = [
     ("企业检索", "enterprises:search", "enterprise.search"),
     ("企业导入", "enterprises:import", "enterprise.import"),
     ("企业空间", "space:home", "space.view"),
+    # Enterprise code (issue 3)
+    # Service list and bundles (issue 4)
+    # Appeals (issue 6)
     ("消息", "notifications:inbox", None),
     ("审计查询", "audit:search", "audit.search"),
 ]

@@ -23,4 +23,28 @@ def reference_load_all() -> dict[str, Any]:
         pass
     else:
         report["notification_templates"] = notification_templates_load()
+    report.update(_app_reference_load())
+    return report
+
+
+def _app_reference_load() -> dict[str, Any]:
+    """Feature apps (catalog, bundles, policies, ...) ship their own `<app>/reference.py` with a
+    `reference_load() -> dict` function; they run after the foundation's data, in
+    INSTALLED_APPS order, so they may rely on regions, industries, boards and departments."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    foundation = {"zqt.core", "zqt.accounts", "zqt.enterprises", "zqt.notifications"}
+    report: dict[str, Any] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zqt.") or config.name in foundation:
+            continue
+        if find_spec(f"{config.name}.reference") is None:
+            continue
+        module = import_module(f"{config.name}.reference")
+        loader = getattr(module, "reference_load", None)
+        if loader is not None:
+            report[config.label] = loader()
     return report

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "zqt.audit",
     "zqt.notifications",
     "zqt.enterprises",
+    "zqt.ecode",
+    "zqt.catalog",
+    "zqt.bundles",
+    "zqt.appeals",
 ]
 
 MIDDLEWARE = [
