@@ -141,3 +141,12 @@ def test_demo_region_weights_centre_on_kecheng() -> None:
     total = sum(weights.values())
     assert weights["330802"] / total == pytest.approx(0.35)
     assert sum(w for c, w in weights.items() if c.startswith("3308")) / total == pytest.approx(0.5)
+
+
+def test_load_demo_is_refused_where_demo_data_is_not_allowed(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management.base import CommandError
+
+    settings.ZQT_ALLOW_DEMO_DATA = False
+    with pytest.raises(CommandError, match="ZQT_ALLOW_DEMO_DATA"):
+        call_command("load_demo", enterprises=10, stdout=io.StringIO())
+    assert not Enterprise.objects.exists()

@@ -32,10 +32,10 @@ def days(n: int) -> dt.date:
 
 @pytest.fixture
 def shop(reference_data):  # type: ignore[no-untyped-def]
-    """A retailer (industry 52: 应办 食品经营许可证, 药品经营许可证), licences in every state."""
-    enterprise = EnterpriseFactory(name="衢州康乐超市有限公司", industry_code="52")
-    LicenceFactory(enterprise=enterprise, licence_type="食品经营许可证", expires_on=days(400))
-    LicenceFactory(enterprise=enterprise, licence_type="药品经营许可证", expires_on=days(-3))
+    """A hotel (industry 61: 应办 特种行业许可证, 公共场所卫生许可证), licences in every state."""
+    enterprise = EnterpriseFactory(name="衢州康乐酒店有限公司", industry_code="61")
+    LicenceFactory(enterprise=enterprise, licence_type="特种行业许可证", expires_on=days(400))
+    LicenceFactory(enterprise=enterprise, licence_type="公共场所卫生许可证", expires_on=days(-3))
     LicenceFactory(enterprise=enterprise, licence_type="烟草专卖零售许可证", expires_on=days(45))
     LicenceFactory(enterprise=enterprise, licence_type="酒类零售许可证", expires_on=days(10))
     LicenceFactory(
@@ -58,12 +58,12 @@ def test_enterprise_user_sees_licences_in_colour_with_the_legend(shop) -> None: 
     result = space.enterprise_space_for_user(user=enterprise_user(shop), today=TODAY)
 
     assert result.enterprise == shop
-    assert result.summary.name == "衢州康乐超市有限公司"
-    assert result.summary.industry_code == "52" and result.summary.industry_name
+    assert result.summary.name == "衢州康乐酒店有限公司"
+    assert result.summary.industry_code == "61" and result.summary.industry_name
     states = {row.licence_type: (row.state, row.state_label, row.colour) for row in result.licences}
     assert states == {
-        "食品经营许可证": (LicenceState.VALID, "有效", "green"),
-        "药品经营许可证": (LicenceState.EXPIRED, "已失效", "grey"),
+        "特种行业许可证": (LicenceState.VALID, "有效", "green"),
+        "公共场所卫生许可证": (LicenceState.EXPIRED, "已失效", "grey"),
         "烟草专卖零售许可证": (LicenceState.EXPIRING, "即将到期", "yellow"),
         "酒类零售许可证": (LicenceState.EXPIRING, "即将到期", "yellow"),
         "户外广告许可": (LicenceState.PENDING, "办理中", "blue"),
@@ -78,12 +78,12 @@ def test_enterprise_user_sees_licences_in_colour_with_the_legend(shop) -> None: 
 def test_permits_required_done_and_missing(shop) -> None:  # type: ignore[no-untyped-def]
     permits = space.enterprise_space_for_user(user=enterprise_user(shop), today=TODAY).permits
 
-    assert [p.licence_type for p in permits.required] == ["药品经营许可证", "食品经营许可证"]
-    assert [p.licence_type for p in permits.done] == ["食品经营许可证"]
+    assert [p.licence_type for p in permits.required] == ["公共场所卫生许可证", "特种行业许可证"]
+    assert [p.licence_type for p in permits.done] == ["特种行业许可证"]
     [missing] = permits.missing
-    assert missing.licence_type == "药品经营许可证"
+    assert missing.licence_type == "公共场所卫生许可证"
     assert (missing.held, missing.state, missing.colour) == (False, LicenceState.EXPIRED, "grey")
-    assert missing.issuer_hint == "药品监督管理局"
+    assert missing.issuer_hint == "卫生健康委员会"
     assert permits.done[0].licence is not None and permits.done[0].colour == "green"
 
 
@@ -202,7 +202,7 @@ def test_agent_with_space_scope_sees_the_space(shop) -> None:  # type: ignore[no
     agent = agent_for(shop, scopes=["space.view"])
     result = space.enterprise_space_for_user(user=agent, uscc=shop.uscc, today=TODAY)
     assert result.enterprise == shop and result.acting_as_agent
-    assert [p.licence_type for p in result.permits.done] == ["食品经营许可证"]
+    assert [p.licence_type for p in result.permits.done] == ["特种行业许可证"]
 
 
 @pytest.mark.django_db

@@ -692,6 +692,25 @@ def test_space_agent_without_uscc_chooses(client, green) -> None:  # type: ignor
 
 
 @pytest.mark.django_db
+def test_space_picker_offers_only_enterprises_whose_space_was_delegated(client, green) -> None:  # type: ignore[no-untyped-def]
+    from zqt.enterprises.models import AgentAuthorisation
+
+    view_only = EnterpriseFactory(name="衢州只读授权有限公司")
+    agent = agent_for(green)
+    AgentAuthorisation.objects.create(
+        enterprise=view_only,
+        agent=agent,
+        scopes=["enterprise.view"],
+        valid_from=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )
+    login_verified(client, agent)
+    page = client.get(SPACE).content.decode()
+    assert f"?uscc={green.uscc}" in page
+    assert view_only.uscc not in page
+
+
+@pytest.mark.django_db
 def test_space_agent_with_expired_authorisation_is_404(client, green) -> None:  # type: ignore[no-untyped-def]
     from zqt.enterprises.models import AgentAuthorisation
 

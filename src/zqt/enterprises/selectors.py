@@ -57,7 +57,7 @@ AnyUser = User | AnonymousUser
 
 # Reads that are recorded in the audit trail when staff, API clients or agents make them.
 # (An enterprise reading its own data is not an access to someone else's data.)
-AUDITED_READS = frozenset({"enterprise.view", "licence.view"})
+AUDITED_READS = frozenset({"enterprise.view", "licence.view", "space.view"})
 
 SEARCH_COUNT_CAP = 10_000
 # A name search counts (and reads the keys of) at most this many substring matches.
@@ -314,12 +314,14 @@ def enterprise_queryset_for_user(
     if role == Role.ENTERPRISE:
         return Enterprise.objects.filter(members__user_id=user.pk)
     if role == Role.AGENT:
+        # An agent sees an enterprise only for what its authorisation names.
+        needed = capability or "enterprise.view"
         ids = [
             enterprise_id
             for enterprise_id, scopes in _active_authorisations(
                 agent=user, now=timezone.now()
             ).values_list("enterprise_id", "scopes")
-            if "enterprise.view" in (scopes or [])
+            if needed in (scopes or [])
         ]
         return Enterprise.objects.filter(pk__in=ids)
     return Enterprise.objects.none()

@@ -230,6 +230,8 @@ def space_home_view(request: HttpRequest) -> HttpResponse:
         return forbidden(request, exc.message)
     except ValidationFailed:
         # An agent who did not say which enterprise: offer the ones they act for.
-        choices = selectors.enterprise_queryset_for_user(user=user).order_by("name")[:200]
+        choices = selectors.enterprise_queryset_for_user(
+            user=user, capability="space.view"
+        ).order_by("name")[:200]
         return render(request, "space/choose.html", {"enterprises": choices})
     return render(request, "space/home.html", {"space": space})

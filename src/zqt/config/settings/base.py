@@ -6,6 +6,11 @@ Environment variables:
   ALLOWED_HOSTS     comma-separated
   ZQT_VAR_DIR       where SQLite, uploads, keys and outbound mail/SMS files live (default ./var)
   ZQT_DEBUG         1 to turn DEBUG on (never in production)
+  ZQT_ALLOW_DEMO_DATA  1 to let `zqt load_demo` write demo accounts (on in local/test settings)
+  ZQT_TASK_LEASE_SECONDS / ZQT_TASK_HEARTBEAT_SECONDS / ZQT_TASK_MAX_RECLAIMS
+                    task worker lease (60), heartbeat (15) and re-queues of a stalled task (3)
+  ZQT_NOTIFICATION_MAX_ATTEMPTS / _RETRY_BASE_SECONDS / _RETRY_MAX_SECONDS
+                    SMS/e-mail delivery retries (5 attempts, backoff 60 s doubling to 3600 s)
 """
 
 from __future__ import annotations
@@ -188,6 +193,20 @@ ZQT_OUTBOX_DIR = VAR_DIR / "outbox"
 
 # Enterprise-space reminders: days before a licence expires.
 ZQT_LICENCE_REMINDER_DAYS = (60, 30)
+
+# Demo accounts have published passwords: never load them into a real deployment by accident.
+ZQT_ALLOW_DEMO_DATA = env_bool("ZQT_ALLOW_DEMO_DATA", False)
+
+ZQT_TASK_LEASE_SECONDS = int(os.environ.get("ZQT_TASK_LEASE_SECONDS", "60"))
+ZQT_TASK_HEARTBEAT_SECONDS = int(os.environ.get("ZQT_TASK_HEARTBEAT_SECONDS", "15"))
+ZQT_TASK_MAX_RECLAIMS = int(os.environ.get("ZQT_TASK_MAX_RECLAIMS", "3"))
+ZQT_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("ZQT_NOTIFICATION_MAX_ATTEMPTS", "5"))
+ZQT_NOTIFICATION_RETRY_BASE_SECONDS = int(
+    os.environ.get("ZQT_NOTIFICATION_RETRY_BASE_SECONDS", "60")
+)
+ZQT_NOTIFICATION_RETRY_MAX_SECONDS = int(
+    os.environ.get("ZQT_NOTIFICATION_RETRY_MAX_SECONDS", "3600")
+)
 
 LOGGING = {
     "version": 1,

@@ -22,3 +22,4 @@ if os.environ.get("ZQT_E2E_LIVE"):
 # No collected static files in tests: serve from the finders, no STATIC_ROOT warning.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+ZQT_ALLOW_DEMO_DATA = True

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zqt.core.demo import (
     DEMO_ENTERPRISES,
@@ -30,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEMO_SEED)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not getattr(settings, "ZQT_ALLOW_DEMO_DATA", False):
+            raise CommandError(
+                "当前环境不允许加载演示数据（演示账号的密码是公开的）。"
+                "仅在演示或测试环境中设置 ZQT_ALLOW_DEMO_DATA=1 后再运行。"
+            )
         result = demo_load(enterprises=options["enterprises"], seed=options["seed"])
         if result.created:
             self.stdout.write(
