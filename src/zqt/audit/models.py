@@ -4,11 +4,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class AuditOutcome(models.TextChoices):
-    ALLOWED = "allowed", "允许"
-    DENIED = "denied", "拒绝"
+    ALLOWED = "allowed", gettext_noop("允许")
+    DENIED = "denied", gettext_noop("拒绝")
 
 
 class AuditEvent(models.Model):

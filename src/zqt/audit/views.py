@@ -35,7 +35,7 @@ class AuditSearchForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("结果"),
         required=False,
-        choices=[("", _("全部")), *AuditOutcome.choices],
+        choices=[("", _("全部")), *((v, _(label)) for v, label in AuditOutcome.choices)],
     )
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 

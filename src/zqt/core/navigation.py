@@ -3,19 +3,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop
 
 from zqt.accounts.permissions import role_can
 
-# (label, url name, capability or None for everyone signed in)
+# (label, url name, capability or None for everyone signed in). Labels are marked with
+# gettext_noop and translated by base.html ({% translate item.label %}).
 MENU: list[tuple[str, str, str | None]] = [
-    ("企业检索", "enterprises:search", "enterprise.search"),
-    ("企业导入", "enterprises:import", "enterprise.import"),
-    ("企业空间", "space:home", "space.view"),
+    (gettext_noop("企业检索"), "enterprises:search", "enterprise.search"),
+    (gettext_noop("企业导入"), "enterprises:import", "enterprise.import"),
+    (gettext_noop("企业空间"), "space:home", "space.view"),
     # Enterprise code (issue 3)
     # Service list and bundles (issue 4)
     # Appeals (issue 6)
-    ("消息", "notifications:inbox", None),
-    ("审计查询", "audit:search", "audit.search"),
+    (gettext_noop("消息"), "notifications:inbox", None),
+    (gettext_noop("审计查询"), "audit:search", "audit.search"),
 ]
 
 

@@ -58,7 +58,7 @@ class EnterpriseSearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("登记状态"),
         required=False,
-        choices=[("", _("全部状态")), *EnterpriseStatus.choices],
+        choices=[("", _("全部状态")), *((v, _(label)) for v, label in EnterpriseStatus.choices)],
     )
     tag = forms.ChoiceField(label=_("标签"), required=False)
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)

@@ -18,6 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
+
 # Recorded statuses (enterprises.enums.LicenceStatus values), repeated here to keep this pure.
 _PENDING = "pending"
 _ACTIVE = "active"
@@ -46,10 +50,10 @@ class LicenceState(enum.StrEnum):
 
 
 _LABELS = {
-    LicenceState.VALID: "有效",
-    LicenceState.EXPIRING: "即将到期",
-    LicenceState.EXPIRED: "已失效",
-    LicenceState.PENDING: "办理中",
+    LicenceState.VALID: gettext_noop("有效"),
+    LicenceState.EXPIRING: gettext_noop("即将到期"),
+    LicenceState.EXPIRED: gettext_noop("已失效"),
+    LicenceState.PENDING: gettext_noop("办理中"),
 }
 _COLOURS = {
     LicenceState.VALID: "green",
@@ -58,19 +62,21 @@ _COLOURS = {
     LicenceState.PENDING: "blue",
 }
 _MEANINGS = {
-    LicenceState.VALID: "证照有效，且距到期超过{days}天或长期有效",
-    LicenceState.EXPIRING: "证照将在{days}天内到期，请及时办理延续",
-    LicenceState.EXPIRED: "证照已过有效期，或已被吊销、注销",
-    LicenceState.PENDING: "证照正在申请办理，尚未核发",
+    LicenceState.VALID: gettext_noop("证照有效，且距到期超过{days}天或长期有效"),
+    LicenceState.EXPIRING: gettext_noop("证照将在{days}天内到期，请及时办理延续"),
+    LicenceState.EXPIRED: gettext_noop("证照已过有效期，或已被吊销、注销"),
+    LicenceState.PENDING: gettext_noop("证照正在申请办理，尚未核发"),
 }
 
 # (state, label, colour, meaning) in display order, for the legend every colour display shows.
-LEGEND: list[tuple[LicenceState, str, str, str]] = [
+# Pages only, so label and meaning are lazy: they render in the request's language. (`label` and
+# `meaning` above stay plain Chinese for the API; templates translate `state_label` themselves.)
+LEGEND: list[tuple[LicenceState, str | Promise, str, str | Promise]] = [
     (
         state,
-        state.label,
+        gettext_lazy(state.label),
         state.colour,
-        state.meaning.format(days=DEFAULT_WARN_DAYS),
+        format_lazy(gettext_lazy(state.meaning), days=DEFAULT_WARN_DAYS),
     )
     for state in (
         LicenceState.VALID,

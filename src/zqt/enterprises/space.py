@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F
+from django.utils.functional import Promise
 
 from zqt.accounts.enums import Role
 from zqt.accounts.models import User
@@ -99,7 +100,7 @@ class EnterpriseSpace:
     summary: EnterpriseSummary
     today: dt.date
     licences: list[selectors.LicenceRow]
-    legend: list[tuple[LicenceState, str, str, str]]
+    legend: list[tuple[LicenceState, str | Promise, str, str | Promise]]
     permits: Permits
     todos: list[Todo]
     reminders: list[Reminder]
