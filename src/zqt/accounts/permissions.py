@@ -40,8 +40,43 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "space.view": frozenset({Role.ENTERPRISE, Role.AGENT}),
     "agent.authorise": frozenset({Role.ENTERPRISE}),
     # Enterprise code (issue 3) — ecode capabilities go here
+    "ecode.view_own": frozenset({Role.ENTERPRISE}),
+    "ecode.issue": frozenset({Role.ENTERPRISE, Role.FRONT_DESK, Role.OPERATIONS}),
+    "ecode.revoke": frozenset({Role.FRONT_DESK, Role.OPERATIONS}),
+    "ecode.consent": frozenset({Role.ENTERPRISE}),
+    "ecode.login_approve": frozenset({Role.ENTERPRISE}),
+    "ecode.inspect": frozenset({Role.INSPECTOR}),
+    "ecode.prefill": frozenset({Role.FRONT_DESK, Role.BOARD_STAFF, Role.API_CLIENT}),
+    "ecode.stats": frozenset({Role.OPERATIONS, Role.CHIEF_COMMISSIONER}),
     # Service list and one-class-of-things bundles (issue 4) — catalog/bundles capabilities go here
+    "catalog.manage": frozenset({Role.OPERATIONS}),
+    "bundle.apply": frozenset({Role.ENTERPRISE, Role.AGENT, Role.FRONT_DESK}),
+    "bundle.case_view": frozenset(STAFF | {Role.ENTERPRISE, Role.AGENT, Role.API_CLIENT}),
+    "bundle.review": frozenset({Role.DEPARTMENT_REVIEWER}),
+    "bundle.overdue_view": frozenset({Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
+    "bundle.manage": frozenset({Role.OPERATIONS}),
+    "recommendation.view": frozenset({Role.ENTERPRISE, Role.AGENT}),
     # Appeals (issue 6) — appeals capabilities go here
+    "appeal.submit": frozenset({Role.ENTERPRISE, Role.FRONT_DESK, Role.API_CLIENT}),
+    "appeal.view": frozenset(
+        {
+            Role.ENTERPRISE,
+            Role.FRONT_DESK,
+            Role.BOARD_STAFF,
+            Role.CHIEF_COMMISSIONER,
+            Role.DEPARTMENT_REVIEWER,
+            Role.OPERATIONS,
+            Role.API_CLIENT,
+        }
+    ),
+    "appeal.route": frozenset({Role.FRONT_DESK, Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
+    "appeal.handle": frozenset(
+        {Role.BOARD_STAFF, Role.CHIEF_COMMISSIONER, Role.DEPARTMENT_REVIEWER, Role.OPERATIONS}
+    ),
+    "appeal.supervise": frozenset({Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
+    "appeal.rate": frozenset({Role.ENTERPRISE}),
+    "appeal.callback": frozenset({Role.FRONT_DESK, Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
+    "appeal.report": frozenset({Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
     # Administration
     "audit.search": frozenset({Role.OPERATIONS}),
     "accounts.manage": frozenset({Role.OPERATIONS}),

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from zqt.accounts.models import ApiToken, OrgUnit, ServiceBoard, User
+from zqt.accounts.enums import BoardPosition, Role
+from zqt.accounts.models import ApiToken, BoardMembership, OrgUnit, ServiceBoard, User
 
 
 def hash_token(token: str) -> str:
@@ -54,3 +55,76 @@ def org_units_within(*, scope_prefix: str) -> QuerySet[OrgUnit]:
 
 def service_board_list() -> QuerySet[ServiceBoard]:
     return ServiceBoard.objects.order_by("sort_order")
+
+
+# Who staffs which service board ("1+1+1+X") and who sits above a case when it is escalated.
+def board_member_ids(*, org_unit_id: int, board_id: int) -> set[int]:
+    return set(
+        BoardMembership.objects.filter(
+            staffing__org_unit_id=org_unit_id, staffing__board_id=board_id, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def is_board_member(*, user_id: int, org_unit_id: int, board_id: int | None) -> bool:
+    if board_id is None:
+        return False
+    return BoardMembership.objects.filter(
+        user_id=user_id, staffing__org_unit_id=org_unit_id, staffing__board_id=board_id
+    ).exists()
+
+
+def board_ids_for_user(*, user_id: int) -> list[tuple[int, int]]:
+    """(org_unit_id, board_id) pairs the user is a member of."""
+    return list(
+        BoardMembership.objects.filter(user_id=user_id).values_list(
+            "staffing__org_unit_id", "staffing__board_id"
+        )
+    )
+
+
+def board_position_holder(*, org_unit_id: int, board_id: int, position: str) -> User | None:
+    membership = (
+        BoardMembership.objects.select_related("user")
+        .filter(
+            staffing__org_unit_id=org_unit_id,
+            staffing__board_id=board_id,
+            position=position,
+            user__is_active=True,
+        )
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def least_loaded_commissioner(
+    *, org_unit_id: int, board_id: int, open_counts: dict[int, int]
+) -> User | None:
+    """A commissioner of the board (the chief if there is none) with the fewest open cases."""
+    members = list(
+        User.objects.filter(
+            is_active=True,
+            board_memberships__staffing__org_unit_id=org_unit_id,
+            board_memberships__staffing__board_id=board_id,
+        )
+        .annotate(
+            is_commissioner=Count(
+                "board_memberships",
+                filter=Q(board_memberships__position=BoardPosition.COMMISSIONER)
+                & Q(board_memberships__staffing__board_id=board_id),
+            )
+        )
+        .order_by("id")
+    )
+    commissioners = [u for u in members if getattr(u, "is_commissioner", 0)] or members
+    if not commissioners:
+        return None
+    return min(commissioners, key=lambda u: (open_counts.get(u.pk, 0), u.pk))
+
+
+def users_with_role(*, org_unit_id: int, role: str) -> list[User]:
+    return list(User.objects.filter(org_unit_id=org_unit_id, role=role, is_active=True))
+
+
+def office_users(*, org_unit_id: int) -> list[User]:
+    return users_with_role(org_unit_id=org_unit_id, role=Role.OPERATIONS)

@@ -14,8 +14,18 @@ MENU: list[tuple[str, str, str | None]] = [
     (gettext_noop("企业导入"), "enterprises:import", "enterprise.import"),
     (gettext_noop("企业空间"), "space:home", "space.view"),
     # Enterprise code (issue 3)
+    (gettext_noop("企业码"), "ecode:home", "ecode.view_own"),
+    (gettext_noop("扫码检查"), "ecode:inspect", "ecode.inspect"),
+    (gettext_noop("扫码办事"), "ecode:desk", "ecode.prefill"),
+    (gettext_noop("企业码统计"), "ecode:stats", "ecode.stats"),
     # Service list and bundles (issue 4)
+    (gettext_noop("服务清单"), "catalog:browse", None),
+    (gettext_noop("一类事"), "bundles:browse", None),
+    (gettext_noop("我的办件"), "bundles:case_list", "bundle.case_view"),
+    (gettext_noop("为你推荐"), "bundles:recommend", "recommendation.view"),
     # Appeals (issue 6)
+    (gettext_noop("企业诉求"), "appeals:home", "appeal.view"),
+    (gettext_noop("诉求周报"), "appeals:report", "appeal.report"),
     (gettext_noop("消息"), "notifications:inbox", None),
     (gettext_noop("审计查询"), "audit:search", "audit.search"),
 ]
