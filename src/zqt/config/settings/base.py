@@ -6,6 +6,10 @@ Environment variables:
   ALLOWED_HOSTS     comma-separated
   ZQT_VAR_DIR       where SQLite, uploads, keys and outbound mail/SMS files live (default ./var)
   ZQT_DEBUG         1 to turn DEBUG on (never in production)
+  ZQT_ECODE_KEY_DIR / ZQT_ECODE_KEYRING   enterprise-code private keys: a directory of PEM files
+                    (default VAR_DIR/ecode-keys) or a JSON key ring in the environment
+  ZQT_ECODE_BASE_URL, ZQT_ECODE_DYNAMIC_TTL_S, ZQT_ECODE_CLOCK_SKEW_S, ZQT_ECODE_LIST_TTL_S,
+  ZQT_ECODE_LIST_WARN_S   see zqt/ecode/conf.py
   ZQT_ALLOW_DEMO_DATA  1 to let `zqt load_demo` write demo accounts (on in local/test settings)
   ZQT_TASK_LEASE_SECONDS / ZQT_TASK_HEARTBEAT_SECONDS / ZQT_TASK_MAX_RECLAIMS
                     task worker lease (60), heartbeat (15) and re-queues of a stalled task (3)
