@@ -23,6 +23,7 @@ MENU: list[tuple[str, str, str | None]] = [
     (gettext_noop("一类事"), "bundles:browse", None),
     (gettext_noop("我的办件"), "bundles:case_list", "bundle.case_view"),
     (gettext_noop("为你推荐"), "bundles:recommend", "recommendation.view"),
+    (gettext_noop("清单管理"), "catalog:manage", "catalog.manage"),
     # Appeals (issue 6)
     (gettext_noop("企业诉求"), "appeals:home", "appeal.view"),
     (gettext_noop("诉求周报"), "appeals:report", "appeal.report"),
