@@ -27,7 +27,7 @@ from zqt.bundles.models import (
 from zqt.core.calendar import add_working_days
 from zqt.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from zqt.core.timeutil import local_today
-from zqt.enterprises.models import Enterprise
+from zqt.enterprises.models import CreditRecord, Enterprise
 from zqt.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +84,11 @@ def test_three_approvals_complete_case_suspend_enterprise_and_resume(env: dict[s
     assert case.status == st.CASE_COMPLETED and case.completed_at is not None
     assert Enterprise.objects.get(pk=env["enterprise"].pk).status == "suspended"
     assert case.prior_enterprise_status == "existing"
-    assert AuditEvent.objects.filter(
-        action="enterprise.update", object_id=env["enterprise"].uscc
-    ).exists()
+    # The registry change is recorded as the last approving reviewer's decision, with the case.
+    change = AuditEvent.objects.get(
+        action="enterprise.status_set", object_id=env["enterprise"].uscc
+    )
+    assert change.actor_id == env["hr"].pk and case.number in change.purpose
     note = Notification.objects.get(
         recipient=env["user"], event_key=f"bundle:{case.number}:completed"
     )
@@ -171,6 +173,9 @@ def test_informed_commitment_creates_verification_and_false_is_recorded(
     record = FalseCommitmentRecord.objects.get(verification=row)
     assert record.enterprise_id == env["enterprise"].pk
     assert "告知承诺不实" in record.title
+    # ...and it is in the registry's credit records, which the rest of the platform reads.
+    credit = CreditRecord.objects.get(enterprise=env["enterprise"], kind="bad")
+    assert "告知承诺不实" in credit.title and credit.source_department == row.department_name
     with pytest.raises(ConflictError):
         services.commitment_verify(user=env["tax"], verification_id=row.pk, truthful=True, note="")
 
@@ -289,6 +294,16 @@ def test_front_desk_applies_on_behalf_within_its_area_only(env: dict[str, Any]) 
     desk = staff(Role.FRONT_DESK)
     case = submit_xieye(env, user=desk)
     assert case.applicant_role == Role.FRONT_DESK
+    # The enterprise's own accounts hear about a case a desk filed for it.
+    services.task_decide(user=env["market"], task_id=_task(case, "XY01").pk, action="reject",
+                         reason="材料不符")  # fmt: skip
+    services.task_decide(user=env["tax"], task_id=_task(case, "XY02").pk, action="reject",
+                         reason="材料不符")  # fmt: skip
+    services.task_decide(user=env["hr"], task_id=_task(case, "XY03").pk, action="reject",
+                         reason="材料不符")  # fmt: skip
+    assert Notification.objects.filter(
+        recipient=env["user"], event_key__startswith=f"bundle:{case.number}:"
+    ).exists()
     from tests.accounts.factories import county
 
     hz_desk = staff(Role.FRONT_DESK, org_unit=county("330102", "上城区", "330100"))
@@ -343,8 +358,19 @@ def test_unconfigured_bundle_and_unknown_items_are_refused(env: dict[str, Any]) 
         submit_xieye(env, items=["KB01"])
 
 
-def test_missing_departments_are_routed_through_the_service_centre(env: dict[str, Any]) -> None:
+def test_items_go_to_their_department_and_utilities_through_the_service_centre(
+    env: dict[str, Any],
+) -> None:
     case = submit_xieye(env, items=["XY04"], files={"info_sheet": pdf()})
     task = _task(case, "XY04")
-    assert task.department_code == "330802-service_centre" and task.routed_via_centre
+    assert task.department_code == "330802-medical_insurance" and not task.routed_via_centre
     assert task.department_name == "医疗保障局"
+    unit = env["enterprise"].region_code
+    from zqt.accounts.models import OrgUnit
+
+    org_unit = OrgUnit.objects.get(code=unit)
+    available = {f"{unit}-medical_insurance", f"{unit}-service_centre"}
+    assert services.route(org_unit=org_unit, department="power_supply", available=available) == (
+        f"{unit}-service_centre",
+        True,
+    )

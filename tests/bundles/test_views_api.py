@@ -207,3 +207,29 @@ def test_api_submit_idempotent_and_decide(client, env: dict[str, Any]) -> None: 
     assert r.status_code == 400 and r.json()["code"] == "conflict"
     client.force_login(enterprise_user(EnterpriseFactory(name="别家")))
     assert client.get(f"/api/v1/bundles/cases/{number}").status_code == 404
+
+
+def test_results_show_in_the_enterprise_space(client, env: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    from zqt.bundles import services
+
+    case = submit_xieye(env)
+    for who, item in (("market", "XY01"), ("tax", "XY02"), ("hr", "XY03")):
+        task = CaseTask.objects.get(case=case, item_code=item)
+        services.task_decide(user=env[who], task_id=task.pk, action="approve")
+    login_verified(client, env["user"])
+    page = client.get(reverse("space:home")).content.decode()
+    assert 'data-testid="space-section-bundle-results"' in page
+    assert "歇业备案通知书" in page and reverse("bundles:case", args=[case.number]) in page
+
+
+def test_space_section_hidden_from_agents_without_the_delegated_scope(
+    client, env: dict[str, Any]
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.enterprises.factories import agent_for
+
+    submit_xieye(env)
+    agent = agent_for(env["enterprise"], scopes=["space.view"])
+    login_verified(client, agent)
+    page = client.get(reverse("space:home"), {"uscc": env["enterprise"].uscc}).content.decode()
+    assert "space-section-bundle-results" in page  # the card is there, but empty
+    assert "暂无办理结果" in page

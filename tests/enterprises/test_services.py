@@ -704,3 +704,77 @@ def test_tag_ensure_reuses_by_name_or_code_and_creates_missing(reference_data) -
     assert services.tag_ensure(names=["链上新星"]) == [tags[1]]
     with pytest.raises(ValidationFailed):
         services.tag_ensure(names=["长" * 33])
+
+
+# --- consequences of other modules' decisions -----------------------------------------------
+
+
+def test_status_set_records_the_deciding_person_and_reason(reference_data) -> None:  # type: ignore[no-untyped-def]
+    enterprise = EnterpriseFactory(status="existing")
+    reviewer = staff(Role.DEPARTMENT_REVIEWER)
+    services.enterprise_status_set(
+        actor=reviewer, uscc=enterprise.uscc, status="suspended", reason="歇业一件事办件 X 审批通过"
+    )
+    enterprise.refresh_from_db()
+    assert enterprise.status == "suspended"
+    event = AuditEvent.objects.get(action="enterprise.status_set", object_id=enterprise.uscc)
+    assert event.actor_id == reviewer.pk and event.purpose == "歇业一件事办件 X 审批通过"
+    assert event.changes == {"status": {"old": "existing", "new": "suspended"}}
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "field"),
+    [("bogus", "依据", "status"), ("suspended", "  ", "reason")],
+)
+def test_status_set_bad_input_writes_nothing(reference_data, status, reason, field) -> None:  # type: ignore[no-untyped-def]
+    enterprise = EnterpriseFactory(status="existing")
+    with pytest.raises(ValidationFailed) as exc:
+        services.enterprise_status_set(
+            actor=staff(Role.OPERATIONS), uscc=enterprise.uscc, status=status, reason=reason
+        )
+    assert exc.value.field == field
+    enterprise.refresh_from_db()
+    assert enterprise.status == "existing"
+    assert not AuditEvent.objects.filter(action="enterprise.status_set").exists()
+
+
+def test_status_set_unknown_enterprise(reference_data) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotFoundError):
+        services.enterprise_status_set(
+            actor=staff(Role.OPERATIONS), uscc=VALID_USCC, status="suspended", reason="依据"
+        )
+
+
+def test_credit_record_create_and_bad_kind(reference_data) -> None:  # type: ignore[no-untyped-def]
+    from zqt.enterprises.models import CreditRecord
+
+    enterprise = EnterpriseFactory()
+    actor = staff(Role.DEPARTMENT_REVIEWER)
+    record = services.credit_record_create(
+        actor=actor,
+        uscc=enterprise.uscc,
+        kind="bad",
+        title="告知承诺不实：债务清偿承诺",
+        source_department="国家税务总局衢州市柯城区税务局",
+        recorded_on=local_today(),
+    )
+    assert record.enterprise_id == enterprise.pk
+    assert AuditEvent.objects.filter(action="credit_record.create", actor=actor).exists()
+    with pytest.raises(ValidationFailed) as exc:
+        services.credit_record_create(
+            actor=actor,
+            uscc=enterprise.uscc,
+            kind="terrible",
+            title="x",
+            source_department="y",
+            recorded_on=local_today(),
+        )
+    assert exc.value.field == "kind"
+    assert CreditRecord.objects.filter(enterprise=enterprise).count() == 1
+
+
+def test_member_users_are_the_enterprise_accounts_only(reference_data) -> None:  # type: ignore[no-untyped-def]
+    enterprise = EnterpriseFactory()
+    member = enterprise_user(enterprise)
+    enterprise_user(EnterpriseFactory())
+    assert list(selectors.enterprise_member_users(enterprise=enterprise)) == [member]

@@ -83,7 +83,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 # Capabilities an enterprise may delegate to an agent.
-DELEGABLE = frozenset({"enterprise.view", "licence.view", "space.view"})
+DELEGABLE = frozenset(
+    {
+        "enterprise.view",
+        "licence.view",
+        "space.view",
+        "bundle.apply",
+        "bundle.case_view",
+        "recommendation.view",
+    }
+)
 
 
 def role_can(role: str, capability: str) -> bool:

@@ -48,6 +48,9 @@ STANDARD_DEPARTMENTS: list[tuple[str, str]] = [
     ("justice", "司法局"),
     ("data_resources", "数据资源管理局"),
     ("taxation", "税务局"),
+    ("medical_insurance", "医疗保障局"),
+    ("housing_fund", "住房公积金管理中心"),
+    ("public_security", "公安局"),
 ]
 
 

@@ -247,7 +247,8 @@ def case_queryset_for_user(*, user: Any) -> QuerySet[Case]:
     qs = Case.objects.select_related("bundle", "enterprise", "org_unit")
     role = actor.role
     if role in (Role.ENTERPRISE, Role.AGENT):
-        ids = enterprise_queryset_for_user(user=actor).values("pk")
+        # Agents: only enterprises whose authorisation delegates bundle.case_view.
+        ids = enterprise_queryset_for_user(user=actor, capability="bundle.case_view").values("pk")
         return qs.filter(enterprise_id__in=ids)
     if role == Role.DEPARTMENT_REVIEWER:
         codes = user_department_codes(actor)
@@ -290,7 +291,8 @@ def overdue_tasks(*, user: Any, today: dt.date | None = None) -> QuerySet[CaseTa
         .exclude(status__in=st.FINAL)
     )
     if actor.role in (Role.ENTERPRISE, Role.AGENT):
-        ids = enterprise_queryset_for_user(user=actor).values("pk")
+        # Agents: only enterprises whose authorisation delegates bundle.case_view.
+        ids = enterprise_queryset_for_user(user=actor, capability="bundle.case_view").values("pk")
         return qs.filter(case__enterprise_id__in=ids).order_by("due_on")
     if not role_can(actor.role, "bundle.overdue_view"):
         raise PermissionDeniedError("仅首席服务专员和营商办可查看全部超期事项。")
@@ -380,6 +382,40 @@ def results_for_enterprise(*, user: Any) -> list[CaseTask]:
         CaseTask.objects.filter(case__in=cases.values("pk"), status=st.APPROVED)
         .select_related("case", "case__bundle")
         .order_by("-decided_at")[:50]
+    )
+
+
+def space_section(*, user: Any, enterprise: Any) -> Any:
+    """The enterprise space card "办理结果": the latest results of this enterprise's bundle cases
+    (registered in settings.ZQT_SPACE_SECTIONS)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from zqt.enterprises.space import SpaceRow, SpaceSection
+
+    if not role_can(user.role, "bundle.case_view"):
+        return None
+    cases = case_queryset_for_user(user=user).filter(enterprise=enterprise)
+    tasks = (
+        CaseTask.objects.filter(case__in=cases.values("pk"), status=st.APPROVED)
+        .select_related("case")
+        .order_by("-decided_at", "-id")[:5]
+    )
+    rows = [
+        SpaceRow(
+            title=t.result_title,
+            meta=f"{t.department_name} · {t.result_number}",
+            url=reverse("bundles:case", args=[t.case.number]),
+        )
+        for t in tasks
+    ]
+    return SpaceSection(
+        key="bundle-results",
+        title=gettext_lazy("办理结果"),
+        rows=rows,
+        link_url=reverse("bundles:case_list"),
+        link_label=gettext_lazy("查看我的办件"),
+        empty_text=gettext_lazy("暂无办理结果。"),
     )
 
 

@@ -54,7 +54,6 @@ from zqt.enterprises.enums import EnterpriseStatus
 from zqt.enterprises.models import Enterprise
 from zqt.enterprises.selectors import enterprise_detail, enterprise_get_for_user, require_capability
 
-SYSTEM_USERNAME = "zqt-bundles-system"
 _KEY_RE = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 EFFECT_STATUS = {"suspend": EnterpriseStatus.SUSPENDED, "deregister": EnterpriseStatus.DEREGISTERED}
 
@@ -430,38 +429,24 @@ def _case_create(
 # --- department decisions --------------------------------------------------------------------
 
 
-def _system_actor() -> User:
-    """The registry update of "一键暂停" is made by the joint-handling system, an API-client
-    account of the province (enterprise.update, province scope), not by the reviewer."""
-    from zqt.accounts.services import user_create
-
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = user_create(
-            actor=None,
-            username=SYSTEM_USERNAME,
-            role=Role.API_CLIENT,
-            password=secrets.token_urlsafe(32),
-            full_name="一件事联办系统",
-            org_unit_code="330000",
-        )
-    return user
-
-
 def _notify(case: Case, *, title: str, body: str, event: str) -> None:
+    from zqt.enterprises.selectors import enterprise_member_users
     from zqt.notifications.services import notification_send
 
-    if case.applicant.role not in (Role.ENTERPRISE, Role.AGENT):
-        return  # a desk filed it; the desk follows up (see report: enterprise member lookup)
-    notification_send(
-        recipient=case.applicant,
-        template_code="generic",
-        context={"title": title, "body": body},
-        event_key=f"bundle:{case.number}:{event}",
-    )
+    if case.applicant.role in (Role.ENTERPRISE, Role.AGENT):
+        recipients = [case.applicant]
+    else:  # a desk filed it on the enterprise's behalf: tell the enterprise's own accounts
+        recipients = list(enterprise_member_users(enterprise=case.enterprise))
+    for recipient in recipients:
+        notification_send(
+            recipient=recipient,
+            template_code="generic",
+            context={"title": title, "body": body},
+            event_key=f"bundle:{case.number}:{event}",
+        )
 
 
-def _apply_effect(case: Case, events: list[CaseEvent]) -> None:
+def _apply_effect(case: Case, events: list[CaseEvent], *, actor: User) -> None:
     if not case.effect or case.effect_applied_at is not None:
         return
     effect_items = {
@@ -474,12 +459,16 @@ def _apply_effect(case: Case, events: list[CaseEvent]) -> None:
     )
     if not approved:
         return
-    from zqt.enterprises.services import enterprise_update
+    from zqt.enterprises.services import enterprise_status_set
 
     target = EFFECT_STATUS[case.effect]
     prior = case.enterprise.status
-    enterprise_update(
-        user=_system_actor(), uscc=case.enterprise.uscc, data={"status": target.value}
+    # The approving department's decision is the legal basis; the registry records it as such.
+    enterprise_status_set(
+        actor=actor,
+        uscc=case.enterprise.uscc,
+        status=target.value,
+        reason=f"{case.bundle.name}办件 {case.number} 审批通过",
     )
     case.prior_enterprise_status = prior
     case.effect_applied_at = timezone.now()
@@ -494,7 +483,7 @@ def _apply_effect(case: Case, events: list[CaseEvent]) -> None:
     )
 
 
-def _refresh(case: Case, events: list[CaseEvent]) -> None:
+def _refresh(case: Case, events: list[CaseEvent], *, actor: User) -> None:
     """Recompute the aggregated status (the case row is locked by the caller)."""
     old = case.status
     new = st.case_status(case.tasks.values_list("status", flat=True))
@@ -512,7 +501,7 @@ def _refresh(case: Case, events: list[CaseEvent]) -> None:
                     f"办件{st.CASE_LABELS[new]}；办理结果：{'、'.join(results) or '无'}",
                 )
             )
-            _apply_effect(case, events)
+            _apply_effect(case, events, actor=actor)
             _notify(
                 case,
                 title=f"{case.bundle.name}{st.CASE_LABELS[new]}",
@@ -626,7 +615,7 @@ def task_decide(
                 )
         full_clean_or_raise(locked, exclude=["case", "decided_by"])
         locked.save()
-        _refresh(case, events)
+        _refresh(case, events, actor=user)
         CaseEvent.objects.bulk_create(events)
         audit_record(
             actor=user,
@@ -696,7 +685,7 @@ def case_supplement_answer(
                 actor=user,
             )
         ]
-        _refresh(case, events)
+        _refresh(case, events, actor=user)
         CaseEvent.objects.bulk_create(events)
         audit_record(
             actor=user,
@@ -722,10 +711,15 @@ def case_resume(*, user: Any, number: str, ip_address: str | None = None) -> Cas
             raise ConflictError("该办件未产生歇业状态，无需恢复", field="status")
         if case.resumed_at is not None:
             raise ConflictError("已恢复营业，请勿重复操作", field="status")
-        from zqt.enterprises.services import enterprise_update
+        from zqt.enterprises.services import enterprise_status_set
 
         prior = case.prior_enterprise_status or EnterpriseStatus.EXISTING.value
-        enterprise_update(user=_system_actor(), uscc=case.enterprise.uscc, data={"status": prior})
+        enterprise_status_set(
+            actor=user,
+            uscc=case.enterprise.uscc,
+            status=prior,
+            reason=f"恢复营业（{case.bundle.name}办件 {case.number}）",
+        )
         case.resumed_at = timezone.now()
         case.save(update_fields=["resumed_at", "updated_at"])
         CaseEvent.objects.create(
@@ -776,6 +770,19 @@ def commitment_verify(
         if truthful:
             msg = f"{locked.department_name}核查告知承诺属实：{locked.material_label}"
         else:
+            from zqt.enterprises.services import credit_record_create
+
+            # The registry's credit record is what other modules (credit grades, policies) read;
+            # the bundle keeps its own link to the verification for the case page.
+            credit_record_create(
+                actor=user,
+                uscc=case.enterprise.uscc,
+                kind="bad",
+                title=f"告知承诺不实：{locked.material_label}"[:128],
+                source_department=locked.department_name,
+                recorded_on=local_today(),
+                ip_address=ip_address,
+            )
             FalseCommitmentRecord.objects.create(
                 enterprise=case.enterprise,
                 verification=locked,

@@ -39,6 +39,13 @@ _SHORTCUTS: list[tuple[str, Any, str, Any]] = [
     ),
     ("enterprise.import", _("企业导入"), "enterprises:import", _("Excel 批量导入市场主体与证照")),
     ("space.view", _("企业空间"), "space:home", _("证照、应办事项、待办与到期提醒")),
+    ("ecode.view_own", _("企业码"), "ecode:home", _("亮码、动态码、扫码记录与数据授权")),
+    ("ecode.inspect", _("扫码检查"), "ecode:inspect", _("执法检查时扫企业码查看检查所需信息")),
+    ("ecode.prefill", _("扫码办事"), "ecode:desk", _("经企业授权扫码，表单自动填写")),
+    ("bundle.apply", _("一类事"), "bundles:browse", _("一张表单联办多个部门事项")),
+    ("bundle.case_view", _("办件"), "bundles:case_list", _("联办办件的进度、补正与办理结果")),
+    ("appeal.view", _("企业诉求"), "appeals:home", _("提交、受理、办理与评价企业诉求")),
+    ("catalog.manage", _("清单管理"), "catalog:manage", _("本级服务清单的维护、发布与导入导出")),
     ("audit.search", _("审计查询"), "audit:search", _("查询企业数据访问与数据变更记录")),
 ]
 

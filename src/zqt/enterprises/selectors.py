@@ -293,6 +293,14 @@ def enterprise_for_member(*, user: AnyUser) -> Enterprise | None:
     return membership.enterprise if membership else None
 
 
+def enterprise_member_users(*, enterprise: Enterprise) -> QuerySet[User]:
+    """The active enterprise-user accounts bound to `enterprise` (e.g. to notify them of a case a
+    service desk filed on the enterprise's behalf). The caller has authorised the enterprise."""
+    return User.objects.filter(
+        is_active=True, role=Role.ENTERPRISE, enterprise_membership__enterprise=enterprise
+    ).order_by("pk")
+
+
 def enterprise_queryset_for_user(
     *, user: AnyUser, capability: str | None = None
 ) -> QuerySet[Enterprise]:

@@ -39,6 +39,7 @@ from zqt.core.services import full_clean_or_raise, model_update
 from zqt.core.timeutil import local_today
 from zqt.enterprises import selectors
 from zqt.enterprises.enums import (
+    CreditKind,
     EnterpriseStatus,
     EntityType,
     LicenceStatus,
@@ -47,6 +48,7 @@ from zqt.enterprises.enums import (
 )
 from zqt.enterprises.models import (
     AgentAuthorisation,
+    CreditRecord,
     Enterprise,
     Industry,
     Licence,
@@ -583,6 +585,83 @@ def enterprise_update(
                 ip_address=ip_address,
             )
     return locked
+
+
+def enterprise_status_set(
+    *, actor: User, uscc: str, status: str, reason: str, ip_address: str | None = None
+) -> Enterprise:
+    """Change an enterprise's registration status as the consequence of a decision another
+    service has already authorised (e.g. a department approving 歇业 in a bundle case, which
+    suspends the enterprise in one step). `actor` is the person whose decision it is; the
+    capability check is the calling service's, the audit entry names the reason.
+
+    Not for direct edits by staff: those go through enterprise_update (enterprise.update)."""
+    if status not in EnterpriseStatus.values:
+        raise ValidationFailed(f"未知的登记状态“{status}”。", field="status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("变更登记状态须说明依据。", field="reason")
+    with transaction.atomic():
+        try:
+            locked = Enterprise.objects.select_for_update().get(uscc=uscc)
+        except Enterprise.DoesNotExist:
+            raise NotFoundError("市场主体不存在。", field="uscc") from None
+        old = locked.status
+        if old == status:
+            return locked
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="enterprise.status_set",
+            object_type="enterprise",
+            object_id=locked.uscc,
+            purpose=reason[:200],
+            changes={"status": {"old": old, "new": status}},
+            ip_address=ip_address,
+        )
+    return locked
+
+
+def credit_record_create(
+    *,
+    actor: User,
+    uscc: str,
+    kind: str,
+    title: str,
+    source_department: str,
+    recorded_on: dt.date,
+    expires_on: dt.date | None = None,
+    ip_address: str | None = None,
+) -> CreditRecord:
+    """Record a credit fact (守信/失信/警示) decided by a department, e.g. an informed commitment
+    found false. The calling service has authorised the decision; audited."""
+    if kind not in CreditKind.values:
+        raise ValidationFailed(f"未知的信用记录类别“{kind}”。", field="kind")
+    with transaction.atomic():
+        try:
+            enterprise = Enterprise.objects.get(uscc=uscc)
+        except Enterprise.DoesNotExist:
+            raise NotFoundError("市场主体不存在。", field="uscc") from None
+        record = CreditRecord(
+            enterprise=enterprise,
+            kind=kind,
+            title=(title or "").strip()[:128],
+            source_department=(source_department or "").strip()[:64],
+            recorded_on=recorded_on,
+            expires_on=expires_on,
+        )
+        full_clean_or_raise(record)
+        record.save()
+        audit_record(
+            actor=actor,
+            action="credit_record.create",
+            object_type="enterprise",
+            object_id=enterprise.uscc,
+            changes={"kind": kind, "title": record.title, "source": record.source_department},
+            ip_address=ip_address,
+        )
+    return record
 
 
 # --- tags ------------------------------------------------------------------------------------

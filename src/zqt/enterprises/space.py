@@ -94,6 +94,30 @@ class EnterpriseSummary:
     tags: list[str]
 
 
+@dataclass(frozen=True)
+class SpaceRow:
+    title: str
+    meta: str = ""
+    url: str = ""
+    badge: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class SpaceSection:
+    """A card another module adds to the enterprise space (its cases, results, appeals...).
+
+    Modules register a provider `f(*, user, enterprise) -> SpaceSection | None` in
+    settings.ZQT_SPACE_SECTIONS ("module.path:function"), so the registry does not import
+    them; the provider authorises through its own selectors."""
+
+    key: str
+    title: str | Promise
+    rows: list[SpaceRow]
+    link_url: str = ""
+    link_label: str | Promise = ""
+    empty_text: str | Promise = ""
+
+
 @dataclass
 class EnterpriseSpace:
     enterprise: Enterprise
@@ -107,6 +131,7 @@ class EnterpriseSpace:
     messages: list[Any] = field(default_factory=list)
     unread_messages: int = 0
     acting_as_agent: bool = False
+    sections: list[SpaceSection] = field(default_factory=list)
 
 
 def reminder_thresholds() -> tuple[int, ...]:
@@ -226,6 +251,18 @@ def _messages(user: User) -> tuple[list[Any], int]:
     return list(inbox.inbox_for_user(user=user)[:MAX_MESSAGES]), inbox.unread_count(user=user)
 
 
+def _sections(*, user: Any, enterprise: Enterprise) -> list[SpaceSection]:
+    from django.utils.module_loading import import_string
+
+    sections = []
+    for path in getattr(settings, "ZQT_SPACE_SECTIONS", ()):
+        provider = import_string(path.replace(":", "."))
+        section = provider(user=user, enterprise=enterprise)
+        if section is not None:
+            sections.append(section)
+    return sections
+
+
 def enterprise_space_for_user(
     *,
     user: Any,
@@ -267,4 +304,5 @@ def enterprise_space_for_user(
         messages=messages,
         unread_messages=unread,
         acting_as_agent=user.role == Role.AGENT,
+        sections=_sections(user=user, enterprise=enterprise),
     )

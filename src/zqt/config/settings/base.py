@@ -198,6 +198,9 @@ ZQT_OUTBOX_DIR = VAR_DIR / "outbox"
 # Enterprise-space reminders: days before a licence expires.
 ZQT_LICENCE_REMINDER_DAYS = (60, 30)
 
+# Cards other modules add to the enterprise space (enterprises.space.SpaceSection).
+ZQT_SPACE_SECTIONS = ["zqt.bundles.selectors:space_section"]
+
 # Demo accounts have published passwords: never load them into a real deployment by accident.
 ZQT_ALLOW_DEMO_DATA = env_bool("ZQT_ALLOW_DEMO_DATA", False)
 
