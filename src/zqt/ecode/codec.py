@@ -40,7 +40,17 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 DEFAULT_CLOCK_SKEW_S = 10
 SCAN_PATH = "/C/"
-_B32_VALUE = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}
+# RFC 4648 base32 letters → the digits of int(..., 32), so a token decodes in C (int() and
+# to_bytes) instead of the pure-Python loop of base64.b32decode (~20 µs of a ~100 µs verify).
+_B32_TO_INT32 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+)
+# Token lengths (mod 8) that no whole number of bytes produces.
+_B32_BAD_LENGTHS = frozenset({1, 3, 6})
+# Three USCC characters per table entry: unpacking is 6 divmods instead of 18.
+_USCC_TRIPLES = tuple(a + b + c for a in USCC_ALPHABET for b in USCC_ALPHABET for c in USCC_ALPHABET)
+_USCC_TRIPLE_BASE = 31**3
+_USCC_MAX = 31**18
 # The text after /C/ (or a bare payload): base32 letters and digits, any case.
 _PAYLOAD_RE = re.compile(r"(?:^|/C/)([A-Z2-7=]+)/?$", re.IGNORECASE)
 _SHAPE_RE = re.compile(r"^(?:[A-Z][A-Z0-9+.-]*://[^/]+)?(?:/C/)?[^/]+/?$", re.IGNORECASE)
@@ -83,13 +93,13 @@ def unpack_uscc(data: bytes) -> str:
     if len(data) != USCC_BYTES:
         raise ValueError("packed USCC must be 12 bytes")
     value = int.from_bytes(data, "big")
-    chars = []
-    for _ in range(18):
-        value, digit = divmod(value, 31)
-        chars.append(USCC_ALPHABET[digit])
-    if value:
+    if value >= _USCC_MAX:
         raise ValueError("packed USCC out of range")
-    return "".join(reversed(chars))
+    parts = []
+    for _ in range(6):
+        value, triple = divmod(value, _USCC_TRIPLE_BASE)
+        parts.append(_USCC_TRIPLES[triple])
+    return "".join(reversed(parts))
 
 
 def encode_body(claims: Claims) -> bytes:
@@ -131,17 +141,23 @@ def extract_token(text: str) -> str:
 
 
 def _b32decode(token: str) -> bytes:
-    padded = token + "=" * (-len(token) % 8)
+    """Unpadded RFC 4648 base32 (uppercase A-Z2-7, as `extract_token` returns) to bytes."""
+    length = len(token)
+    if not length or length % 8 in _B32_BAD_LENGTHS or not token.isascii():
+        raise CodeError("bad_encoding")
     try:
-        raw = base64.b32decode(padded)
-    except (binascii.Error, ValueError):
+        # The translated text holds only 0-9A-V when the token was A-Z2-7; anything else
+        # ("=", digits 0/1/8/9) fails in int(). isascii() above keeps out non-ASCII digits.
+        value = int(token.translate(_B32_TO_INT32), 32)
+    except ValueError:
         raise CodeError("bad_encoding") from None
+    size = length * 5 // 8
+    unused = length * 5 - size * 8
     # Canonical encoding only: the unused low bits of the last character must be zero, so no
     # two texts carry the same code (a flipped padding bit is an error, not a silent no-op).
-    unused = (len(token) * 5) % 8
-    if unused and _B32_VALUE[token[-1]] & ((1 << unused) - 1):
+    if value & ((1 << unused) - 1):
         raise CodeError("bad_encoding")
-    return raw
+    return (value >> unused).to_bytes(size, "big")
 
 
 def parse(text: str) -> tuple[Claims, bytes, bytes]:
