@@ -77,6 +77,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "appeal.rate": frozenset({Role.ENTERPRISE}),
     "appeal.callback": frozenset({Role.FRONT_DESK, Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
     "appeal.report": frozenset({Role.CHIEF_COMMISSIONER, Role.OPERATIONS}),
+    "appeal.calendar": frozenset({Role.OPERATIONS}),
+    # Policies (issue 5) — policies capabilities go here
+    # Supervision and credit (issue 7) — supervision/credit capabilities go here
     # Administration
     "audit.search": frozenset({Role.OPERATIONS}),
     "accounts.manage": frozenset({Role.OPERATIONS}),

@@ -51,9 +51,12 @@ def _register_routers() -> None:
     from zqt.appeals.api import router as appeals_router
     from zqt.bundles.api import router as bundles_router
     from zqt.catalog.api import router as catalog_router
+    from zqt.credit.api import router as credit_router
     from zqt.ecode.api import router as ecode_router
     from zqt.enterprises.api import router as enterprises_router
     from zqt.notifications.api import router as notifications_router
+    from zqt.policies.api import router as policies_router
+    from zqt.supervision.api import router as supervision_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/accounts", accounts_router)
@@ -62,6 +65,9 @@ def _register_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/bundles", bundles_router)
     api.add_router("/appeals", appeals_router)
+    api.add_router("/policies", policies_router)
+    api.add_router("/supervision", supervision_router)
+    api.add_router("/credit", credit_router)
 
 
 _register_routers()

@@ -27,6 +27,8 @@ MENU: list[tuple[str, str, str | None]] = [
     # Appeals (issue 6)
     (gettext_noop("企业诉求"), "appeals:home", "appeal.view"),
     (gettext_noop("诉求周报"), "appeals:report", "appeal.report"),
+    # Policies (issue 5)
+    # Supervision and credit (issue 7)
     (gettext_noop("消息"), "notifications:inbox", None),
     (gettext_noop("审计查询"), "audit:search", "audit.search"),
 ]

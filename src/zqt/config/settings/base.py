@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "zqt.catalog",
     "zqt.bundles",
     "zqt.appeals",
+    "zqt.policies",
+    "zqt.supervision",
+    "zqt.credit",
 ]
 
 MIDDLEWARE = [
