@@ -27,3 +27,39 @@ def test_scope_prefixes() -> None:
     assert scope_prefix_for_code("330802005") == "330802005"
     assert code_within("330802005", scope_prefix_for_code("330800"))
     assert not code_within("330102", scope_prefix_for_code("330800"))
+
+
+def test_overrides_win_and_make_a_day_authoritative() -> None:
+    from zqt.core.calendar import (
+        calendar_is_authoritative,
+        next_working_day,
+        span_is_authoritative,
+        unauthoritative_years,
+    )
+
+    national_day = dt.date(2025, 10, 1)
+    assert is_working_day(national_day, {national_day: True})
+    assert not is_working_day(dt.date(2025, 10, 9), {dt.date(2025, 10, 9): False})
+    # 2099 is not in chinese-calendar: Monday–Friday guess, not authoritative, unless entered.
+    saturday = dt.date(2099, 1, 3)
+    assert not calendar_is_authoritative(saturday)
+    assert calendar_is_authoritative(saturday, {saturday: True})
+    assert is_working_day(saturday, {saturday: True})
+    assert next_working_day(dt.date(2099, 1, 2), {saturday: True}) == saturday
+    friday = dt.date(2099, 1, 2)
+    holidays = {friday + dt.timedelta(days=i): False for i in range(3, 6)}  # Mon–Wed off
+    assert add_working_days(friday, 1, holidays) == dt.date(2099, 1, 8)
+    assert working_days_between(friday, dt.date(2099, 1, 8), holidays) == 1
+    assert working_days_between(friday, dt.date(2099, 1, 8)) == 4
+    assert not span_is_authoritative(friday, dt.date(2099, 1, 8), holidays)
+    assert unauthoritative_years([2025, 2099]) == [2099]
+    whole_year = {
+        dt.date(2099, 1, 1) + dt.timedelta(days=i): True
+        for i in range((dt.date(2100, 1, 1) - dt.date(2099, 1, 1)).days)
+    }
+    assert unauthoritative_years([2099], whole_year) == []
+
+
+def test_no_overrides_is_the_library() -> None:
+    day = dt.date(2025, 9, 28)
+    assert is_working_day(day, {}) == is_working_day(day, None) == is_working_day(day)

@@ -5,12 +5,14 @@ The 12345 hotline system submits with a bearer token and an `Idempotency-Key` he
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from zqt.appeals import selectors, services
+from zqt.appeals import deadlines, selectors, services
+from zqt.core.errors import ValidationFailed
 
 router = Router(tags=["企业诉求"])
 
@@ -109,6 +111,72 @@ def list_appeals(request: HttpRequest, status: str | None = None, limit: int = 5
     if status:
         qs = qs.filter(status=status)
     return [_out(a) for a in qs[: max(1, min(limit, 200))]]
+
+
+class Open311ImportOut(Schema):
+    external_id: str
+    service_request_id: str | None
+    created: bool
+    code: str | None
+    message: str | None
+    field: str | None
+
+
+def _open311_time(value: str | None, field: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(f"{field} 不是 ISO 8601 时间。", field=field) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=deadlines.SHANGHAI)
+
+
+@router.get(
+    "/open311/requests.json",
+    response={200: list[dict[str, Any]], **ERRORS},
+    summary="Open311 GeoReport v2：导出服务请求",
+)
+def open311_export(
+    request: HttpRequest,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    status: str | None = None,
+) -> Any:
+    """GeoReport v2 GET Service Requests: service_request_id (逗号分隔), service_code（板块代码，
+    未分派为 unassigned）, start_date/end_date（ISO 8601）, status（open/closed）。最多1000条。"""
+    if status not in (None, "", "open", "closed"):
+        raise ValidationFailed("status 只能是 open 或 closed。", field="status")
+    references = (
+        [r.strip() for r in service_request_id.split(",") if r.strip()]
+        if service_request_id
+        else None
+    )
+    return selectors.open311_requests(
+        user=_user(request),
+        status=status or None,
+        service_code=service_code or None,
+        start=_open311_time(start_date, "start_date"),
+        end=_open311_time(end_date, "end_date"),
+        references=references,
+    )
+
+
+@router.post(
+    "/open311/requests.json",
+    response={200: list[Open311ImportOut], **ERRORS},
+    summary="Open311 GeoReport v2：导入服务请求",
+)
+def open311_import(request: HttpRequest) -> Any:
+    """请求体为 GeoReport 服务请求的 JSON 数组（最多500条）；企业以 account_id 或
+    attributes.uscc 给出统一社会信用代码。按 service_request_id 幂等：重复导入返回已有诉求。"""
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        raise ValidationFailed("请求体不是合法的 JSON。", field="requests") from None
+    return services.open311_import(user=_user(request), requests=body, ip_address=_ip(request))
 
 
 @router.get("/{appeal_id}", response={200: AppealOut, **ERRORS}, summary="诉求详情")

@@ -3,13 +3,17 @@
 Character n-gram TF-IDF (1–3, Chinese needs no word segmentation for this) and a linear model
 (logistic regression), trained on the reference corpus (corpus.py) plus past appeals whose board
 staff confirmed. `zqt appeals_retrain` retrains, reports accuracy on a held-out split and saves
-the model to ZQT_VAR_DIR/appeals/router.pkl; without a saved model the process trains one from
-the corpus on first use (under a second). Staff always confirm or change the suggestion.
+the model to ZQT_VAR_DIR/appeals/router.pkl; without a saved model the first process to need one
+trains it from the corpus (a second or two) and saves it for the others. Server workers load it
+when they start (apps.AppealsConfig.ready → warm), not on their first request. Staff always
+confirm or change the suggestion.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,11 +83,7 @@ def retrain(extra_rows: list[tuple[str, str, str]] | None = None) -> TrainReport
     rows = corpus.read_csv() + list(extra_rows or [])
     model, accuracy, held_out = train(rows)
     path = model_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(model, fh)
-    tmp.replace(path)
+    _save(model)
     with _lock:
         _model = model
     return TrainReport(
@@ -95,19 +95,50 @@ def retrain(extra_rows: list[tuple[str, str, str]] | None = None) -> TrainReport
     )
 
 
+def _save(model: Any) -> None:
+    path = model_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(model, fh)
+    tmp.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+
+
 def _load() -> Any:
     global _model
     with _lock:
         if _model is None:
             path = model_path()
             if path.exists():
-                # Our own file, written by retrain() above; never a user upload.
-                with path.open("rb") as fh:
-                    _model = pickle.load(fh)  # noqa: S301
-            else:
+                try:
+                    # Our own file, written by _save(); never a user upload.
+                    with path.open("rb") as fh:
+                        _model = pickle.load(fh)  # noqa: S301
+                except Exception:  # noqa: BLE001 - unreadable (e.g. other sklearn): retrain
+                    _model = None
+            if _model is None:
                 rows = corpus.read_csv()
                 _model = _pipeline().fit([r[0] for r in rows], [r[1] for r in rows])
+                # Saved so that the other server workers and the next start load it instead
+                # of each training again (bench/appeals.py: a second of CPU per worker).
+                try:
+                    _save(_model)
+                except OSError:
+                    pass
         return _model
+
+
+def warm() -> None:
+    """Load (or train once and save) the model now, e.g. when a server worker starts, so that
+    the first request does not pay for it."""
+    _load()
+
+
+def serving_process() -> bool:
+    """True in a WSGI server worker (gunicorn/uwsgi) or when ZQT_WARM_MODELS=1."""
+    if os.environ.get("ZQT_WARM_MODELS") == "1":
+        return True
+    return Path(sys.argv[0] if sys.argv else "").name in {"gunicorn", "uwsgi"}
 
 
 @dataclass(frozen=True)

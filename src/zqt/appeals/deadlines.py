@@ -47,56 +47,30 @@ TIER_WORKING_DAYS: dict[Tier, int] = {Tier.SAME_DAY: 0, Tier.THREE_DAYS: 3, Tier
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """core.calendar plus the dates operations staff entered for years the library lacks."""
+    """core.calendar bound to the dates operations staff entered (WorkingDayOverride rows,
+    loaded by selectors.working_calendar). All arithmetic is core.calendar's."""
 
     overrides: Mapping[dt.date, bool] = field(default_factory=dict)
 
     def is_working_day(self, day: dt.date) -> bool:
-        if day in self.overrides:
-            return self.overrides[day]
-        return core_calendar.is_working_day(day)
+        return core_calendar.is_working_day(day, self.overrides)
 
     def is_authoritative(self, day: dt.date) -> bool:
-        return day in self.overrides or core_calendar.calendar_is_authoritative(day)
+        return core_calendar.calendar_is_authoritative(day, self.overrides)
 
     def next_working_day(self, day: dt.date) -> dt.date:
-        current = day + dt.timedelta(days=1)
-        while not self.is_working_day(current):
-            current += dt.timedelta(days=1)
-        return current
+        return core_calendar.next_working_day(day, self.overrides)
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """`days` working days after `start` (start not counted); 0 → start if working."""
-        if days < 0:
-            raise ValueError("days must be >= 0")
-        current = start
-        if days == 0:
-            while not self.is_working_day(current):
-                current += dt.timedelta(days=1)
-            return current
-        for _ in range(days):
-            current = self.next_working_day(current)
-        return current
+        return core_calendar.add_working_days(start, days, self.overrides)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]; negative if end < start."""
-        if end < start:
-            return -self.working_days_between(end, start)
-        count = 0
-        current = start
-        while current < end:
-            current += dt.timedelta(days=1)
-            if self.is_working_day(current):
-                count += 1
-        return count
+        return core_calendar.working_days_between(start, end, self.overrides)
 
     def span_is_authoritative(self, start: dt.date, end: dt.date) -> bool:
-        current = start
-        while current <= end:
-            if not self.is_authoritative(current):
-                return False
-            current += dt.timedelta(days=1)
-        return True
+        return core_calendar.span_is_authoritative(start, end, self.overrides)
 
 
 def local(instant: dt.datetime) -> dt.datetime:

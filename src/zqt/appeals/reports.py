@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from zqt.appeals import deadlines
+from zqt.appeals import deadlines, themes
 from zqt.appeals.models import Appeal, Callback, Extension, Rating
-from zqt.appeals.selectors import working_calendar
+from zqt.appeals.selectors import text_similarity, working_calendar
 
 
 def percentile(values: list[int], p: float) -> float | None:
@@ -64,7 +64,13 @@ def trend_report(*, appeals: QuerySet[Appeal], start: dt.date, end: dt.date) -> 
             "reopen_count",
             "appeal_type",
             "status",
+            "reference",
+            "enterprise_id",
+            "title",
+            "content",
+            "problem_class__title",
         )
+        .order_by("-received_at")
     )
     ids = [r["pk"] for r in rows]
     cal = working_calendar()
@@ -94,6 +100,20 @@ def trend_report(*, appeals: QuerySet[Appeal], start: dt.date, end: dt.date) -> 
     extensions = Counter(
         Extension.objects.filter(appeal_id__in=ids).values_list("status", flat=True)
     )
+    texts = [f"{r['title']}。{r['content']}" for r in rows]
+    repeats = themes.repeat_groups(
+        [
+            themes.RepeatItem(
+                pk=r["pk"],
+                reference=r["reference"],
+                enterprise_id=r["enterprise_id"],
+                text=text,
+                problem_class=r["problem_class__title"],
+            )
+            for r, text in zip(rows, texts, strict=True)
+        ],
+        similarity=text_similarity,
+    )
     answered = sum(b.answered for b in boards.values())
     on_time = sum(b.on_time for b in boards.values())
     all_durations = [d for b in boards.values() for d in b.durations]
@@ -116,6 +136,8 @@ def trend_report(*, appeals: QuerySet[Appeal], start: dt.date, end: dt.date) -> 
         "by_region": by_region.most_common(),
         "by_industry": by_industry.most_common(10),
         "by_type": by_type.most_common(),
+        "themes": themes.top_themes(texts),
+        "repeats": repeats,
     }
 
 
@@ -159,6 +181,16 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     industries.append(["行业", "数量"])
     for code, n in report["by_industry"]:
         industries.append([code, n])
+    topics = wb.create_sheet("热点主题")
+    topics.append(["关键词", "涉及诉求数"])
+    for word, n in report["themes"]:
+        topics.append([word, n])
+    repeats = wb.create_sheet("重复问题")
+    repeats.append(["问题", "问题类", "诉求数", "企业数", "诉求编号（前5）"])
+    for g in report["repeats"]:
+        repeats.append(
+            [g.label, g.problem_class or "-", g.count, g.enterprises, "、".join(g.references)]
+        )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -376,3 +376,80 @@ def workbench_for_user(*, user: User, now: dt.datetime | None = None) -> dict[st
         "callbacks": list(callbacks[:50]),
         "extensions": list(extensions[:50]),
     }
+
+
+def working_day_overrides_for_year(*, user: Any, year: int) -> dict[str, Any]:
+    """The operations calendar page: the overrides entered for `year`, whether the statutory
+    calendar library covers the year, and whether the year is complete (every day known)."""
+    from zqt.core import calendar as core_calendar
+
+    require_capability(
+        user=user, capability="appeal.calendar", object_type="working_day_override"
+    )
+    rows = list(WorkingDayOverride.objects.filter(day__year=year).order_by("day"))
+    overrides = {r.day: r.is_working_day for r in rows}
+    return {
+        "year": year,
+        "rows": rows,
+        "library_covers": core_calendar.library_covers(dt.date(year, 6, 30)),
+        "complete": not core_calendar.unauthoritative_years([year], overrides),
+    }
+
+
+def open311_requests(
+    *,
+    user: Any,
+    status: str | None = None,
+    service_code: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    references: list[str] | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """GeoReport v2 service requests for the appeals `user` may see (scoped like every list),
+    newest first. Filters follow the GeoReport GET parameters."""
+    from zqt.appeals import open311
+
+    require_capability(user=user, capability="appeal.view", object_type="appeal")
+    qs = appeal_queryset_for_user(user=user).select_related("org_unit")
+    if references:
+        qs = qs.filter(reference__in=references[:200])
+    if status == "open":
+        qs = qs.exclude(status__in=open311.CLOSED_STATUSES)
+    elif status == "closed":
+        qs = qs.filter(status__in=open311.CLOSED_STATUSES)
+    if service_code == open311.UNASSIGNED:
+        qs = qs.filter(board__isnull=True)
+    elif service_code:
+        qs = qs.filter(board__code=service_code)
+    if start:
+        qs = qs.filter(received_at__gte=start)
+    if end:
+        qs = qs.filter(received_at__lte=end)
+    appeals = list(qs.order_by("-received_at", "-pk")[: max(1, min(limit, 1000))])
+    due: dict[int, dt.datetime | None] = {}
+    for appeal_id, due_at in (
+        StageClock.objects.filter(
+            appeal_id__in=[a.pk for a in appeals], task__isnull=True, stopped_at__isnull=True
+        )
+        .order_by("appeal_id", "started_at", "pk")
+        .values_list("appeal_id", "due_at")
+    ):
+        due[appeal_id] = due_at  # the latest running case clock wins, as in active_clock
+    return [
+        open311.to_request(
+            reference=a.reference,
+            status=a.status,
+            status_label=Status(a.status).label,
+            board_code=a.board.code if a.board else None,
+            board_name=a.board.name if a.board else None,
+            title=a.title,
+            content=a.content,
+            agency=a.org_unit.name,
+            received_at=a.received_at,
+            updated_at=a.updated_at,
+            expected_at=due.get(a.pk),
+            address=a.enterprise.address,
+        )
+        for a in appeals
+    ]

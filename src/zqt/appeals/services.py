@@ -8,6 +8,7 @@ transaction (outbox). Nothing is written when anything is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Sequence
 from pathlib import PurePath
@@ -54,12 +55,17 @@ from zqt.appeals.models import (
     RatingReview,
     StageClock,
     SupervisionNotice,
+    WorkingDayOverride,
 )
 from zqt.appeals.states import OPEN_STATUSES, Status, transition_check
 from zqt.audit.services import audit_record
 from zqt.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from zqt.core.services import full_clean_or_raise
-from zqt.enterprises.selectors import enterprise_for_member, enterprise_get_for_user
+from zqt.enterprises.selectors import (
+    enterprise_for_member,
+    enterprise_get_for_user,
+    require_capability,
+)
 
 TITLE_MAX = 100
 CONTENT_MAX = 5000
@@ -76,7 +82,11 @@ ATTACHMENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FALLBACK_BOARD = "appeals"
+INTAKE_CLEAN_EXCLUDE = ["reference", "enterprise", "org_unit", "submitted_by", "idempotency_key"]
 EXTENSION_MAX_DAYS = 10
+
+
+_REFERENCE_RE = re.compile(r"SQ\d{8}[0-9A-F]{8}")
 
 
 def callback_seed() -> str:
@@ -168,15 +178,21 @@ def _move(
     outbox_add(appeal=appeal, event=f"appeal.{target}")
 
 
-def _notify(user: User | None, *, title: str, body: str, event_key: str) -> None:
+def _notify(
+    user: User | None, *, title: str, body: str, event_key: str, reference: str = ""
+) -> None:
     if user is None or not user.is_active:
         return
     from zqt.notifications.services import notification_send
 
+    if not reference:
+        # Every caller puts the case in its title; the template repeats it on its own line.
+        match = _REFERENCE_RE.search(title) or _REFERENCE_RE.search(body)
+        reference = match.group(0) if match else "—"
     notification_send(
         recipient=user,
-        template_code="generic",
-        context={"title": title, "body": body},
+        template_code="appeal_event",
+        context={"title": title, "body": body, "reference": reference},
         event_key=event_key[:200],
     )
 
@@ -185,7 +201,9 @@ def _notify_enterprise(appeal: Appeal, *, title: str, body: str, event_key: str)
     """The enterprise account that submitted the case (window/hotline cases have none)."""
     submitter = appeal.submitted_by
     if submitter.role == Role.ENTERPRISE:
-        _notify(submitter, title=title, body=body, event_key=event_key)
+        _notify(
+            submitter, title=title, body=body, event_key=event_key, reference=appeal.reference
+        )
 
 
 def _tier_for(*, difficulty: str, board_code: str | None) -> deadlines.Tier:
@@ -222,6 +240,15 @@ def _apply(clock: StageClock, cal: deadlines.WorkingCalendar, now: dt.datetime) 
     order = {"on_track": 0, "paused": 0, "due_soon": 1, "overdue": 2}
     if order[current] < order.get(clock.flagged or "on_track", 0):
         clock.flagged = "on_track" if current == "paused" else current
+
+
+def _clock_state(
+    *, started_at: dt.datetime, tier: deadlines.Tier, cal: deadlines.WorkingCalendar, now: dt.datetime
+) -> StageClock:
+    """An unsaved clock with its due and warning times computed (appeal and stage unset)."""
+    clock = StageClock(tier=tier, started_at=started_at)
+    _apply(clock, cal, now)
+    return clock
 
 
 def clock_start(
@@ -413,6 +440,7 @@ def appeal_submit(
     now = timezone.now()
     received_at = received_at or now
     suggestion = classifier.suggest(f"{title}{content}")
+    cal = selectors.working_calendar()
     try:
         with transaction.atomic():
             appeal = Appeal(
@@ -433,7 +461,14 @@ def appeal_submit(
                 received_at=received_at,
                 suggested_board_code=suggestion.board_code if suggestion else "",
             )
-            full_clean_or_raise(appeal, exclude=["reference"])
+            # The foreign keys were just fetched and the idempotency pair is guarded by the
+            # unique constraint (IntegrityError below): validating them again would cost four
+            # queries per appeal at intake rates (bench/appeals.py).
+            full_clean_or_raise(appeal, exclude=INTAKE_CLEAN_EXCLUDE)
+            clock_state = _clock_state(
+                started_at=received_at, tier=deadlines.Tier.SAME_DAY, cal=cal, now=now
+            )
+            appeal.due_state = str(clock_state.flagged)
             appeal.save(force_insert=True)
             for upload in attachments:
                 attachment = AppealAttachment(
@@ -463,13 +498,10 @@ def appeal_submit(
                     "attachments": len(attachments),
                 },
             )
-            # Acceptance is itself a "不过夜" stage.
-            clock_start(
-                appeal=appeal,
-                stage=Stage.ACCEPT,
-                tier=deadlines.Tier.SAME_DAY,
-                started_at=received_at,
-            )
+            # Acceptance is itself a "不过夜" stage; the case's due_state was set above.
+            clock_state.appeal = appeal
+            clock_state.stage = Stage.ACCEPT
+            clock_state.save(force_insert=True)
             if user.role == Role.FRONT_DESK:
                 _stop_clocks(appeal, stage=Stage.ACCEPT)
                 _move(
@@ -1418,3 +1450,129 @@ def problem_class_resolve(
             object_id=str(problem.pk),
         )
     return problem
+
+
+# --- working-day calendar (operations) ----------------------------------------------------
+
+
+def _calendar_changed(*, user: User, day: dt.date, action: str, changes: dict[str, Any]) -> None:
+    audit_record(
+        actor=user,
+        action=f"appeal.calendar_{action}",
+        object_type="working_day_override",
+        object_id=day.isoformat(),
+        purpose="维护工作日历",
+        changes=changes,
+    )
+    from zqt.appeals.tasks import clocks_recompute
+    from zqt.taskqueue import outbox
+
+    # In the same transaction (outbox): every running clock is recomputed with the new calendar
+    # by the worker, each change audited; started times, pauses and extensions are kept.
+    outbox.enqueue(clocks_recompute, f"工作日历调整：{day.isoformat()}")
+
+
+def working_day_override_set(
+    *, user: User, day: dt.date, is_working_day: bool, note: str = ""
+) -> WorkingDayOverride:
+    """Enter (or change) whether `day` is a working day, e.g. from the State Council's schedule
+    of a year chinese-calendar does not cover yet."""
+    require_capability(
+        user=user,
+        capability="appeal.calendar",
+        object_type="working_day_override",
+        object_id=str(day),
+    )
+    note = _clean_text(note, label="说明", field="note", max_length=100, required=False)
+    if not isinstance(day, dt.date) or not (2000 <= day.year <= 2100):
+        raise ValidationFailed("日期无效。", field="day")
+    with transaction.atomic():
+        row = WorkingDayOverride.objects.select_for_update().filter(day=day).first()
+        old = None if row is None else {"is_working_day": row.is_working_day, "note": row.note}
+        if row is None:
+            row = WorkingDayOverride(day=day, is_working_day=is_working_day, note=note)
+        elif old == {"is_working_day": is_working_day, "note": note}:
+            return row
+        row.is_working_day, row.note = is_working_day, note
+        full_clean_or_raise(row, exclude=["day"] if row.pk else None)
+        row.save()
+        _calendar_changed(
+            user=user,
+            day=day,
+            action="set",
+            changes={"old": old, "new": {"is_working_day": is_working_day, "note": note}},
+        )
+    return row
+
+
+def working_day_override_remove(*, user: User, day: dt.date) -> None:
+    require_capability(
+        user=user,
+        capability="appeal.calendar",
+        object_type="working_day_override",
+        object_id=str(day),
+    )
+    with transaction.atomic():
+        row = WorkingDayOverride.objects.select_for_update().filter(day=day).first()
+        if row is None:
+            raise NotFoundError("该日期没有工作日调整。", field="day")
+        old = {"is_working_day": row.is_working_day, "note": row.note}
+        row.delete()
+        _calendar_changed(user=user, day=day, action="remove", changes={"old": old})
+
+
+# --- Open311 GeoReport v2 import ----------------------------------------------------------
+
+
+def open311_import(
+    *, user: User, requests: Any, ip_address: str | None = None
+) -> list[dict[str, Any]]:
+    """Import another system's GeoReport requests through the intake service, idempotently by
+    their service_request_id. A malformed batch is refused whole (nothing written); an
+    appeal the intake refuses (unknown enterprise, text too long…) is reported in its own
+    result, each appeal being its own transaction."""
+    from zqt.appeals import open311
+
+    require_capability(user=user, capability="appeal.submit", object_type="appeal")
+    if user.role != Role.API_CLIENT:
+        raise PermissionDeniedError("仅对接系统可以导入 Open311 服务请求。")
+    items = open311.parse_batch(requests, now=timezone.now())
+    results: list[dict[str, Any]] = []
+    for item in items:
+        try:
+            appeal, created = appeal_submit(
+                user=user,
+                uscc=item.uscc,
+                title=item.title[:TITLE_MAX],
+                content=item.content,
+                channel=Channel.OPEN311,
+                contact_name=item.contact_name,
+                contact_phone=item.contact_phone,
+                idempotency_key=item.idempotency_key,
+                external_id=item.external_id,
+                received_at=item.requested_at,
+                ip_address=ip_address,
+            )
+        except (ValidationFailed, NotFoundError, PermissionDeniedError) as exc:
+            results.append(
+                {
+                    "external_id": item.external_id,
+                    "service_request_id": None,
+                    "created": False,
+                    "code": exc.code,
+                    "message": exc.message,
+                    "field": exc.field,
+                }
+            )
+            continue
+        results.append(
+            {
+                "external_id": item.external_id,
+                "service_request_id": appeal.reference,
+                "created": created,
+                "code": None,
+                "message": None,
+                "field": None,
+            }
+        )
+    return results

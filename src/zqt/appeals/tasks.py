@@ -354,3 +354,9 @@ def webhook_retry() -> int:
     from zqt.appeals.webhooks import retry_due
 
     return retry_due()
+
+
+@task(queue_name="sweeps")
+def clocks_recompute(reason: str) -> int:
+    """Enqueued (in the same transaction) when operations change the working-day calendar."""
+    return clocks_recompute_all(reason=reason)

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", views.submit, name="submit"),
     path("workbench/", views.workbench, name="workbench"),
     path("report/", views.report, name="report"),
+    path("calendar/", views.calendar, name="calendar"),
     path("<int:appeal_id>/", views.detail, name="detail"),
     path("<int:appeal_id>/act/<slug:action>/", views.act, name="act"),
 ]

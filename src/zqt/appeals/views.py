@@ -276,3 +276,40 @@ def report(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="appeals-{start}-{end}.xlsx"'
         return response
     return render(request, "appeals/report.html", {"r": data})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("appeal.calendar")
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Operations: the working days entered for a year (e.g. the official schedule of a year
+    chinese-calendar does not cover yet). A change recomputes every running clock."""
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or local_today().year)
+    except ValueError:
+        year = local_today().year
+    year = min(max(year, 2000), 2100)
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, _("日期格式不正确。"))
+        else:
+            try:
+                if request.POST.get("action") == "remove":
+                    services.working_day_override_remove(user=request.user, day=day)
+                else:
+                    services.working_day_override_set(
+                        user=request.user,
+                        day=day,
+                        is_working_day=request.POST.get("is_working_day") == "1",
+                        note=request.POST.get("note", ""),
+                    )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已保存，正在按新日历重算所有进行中的时限。"))
+        return redirect(f"{request.path}?year={year}")
+    data = selectors.working_day_overrides_for_year(user=request.user, year=year)
+    return render(
+        request, "appeals/calendar.html", {**data, "prev": year - 1, "next": year + 1}
+    )

@@ -72,7 +72,11 @@ def verify(request: HttpRequest, payload: TokenIn, detail: bool = False) -> Any:
     """大众端：验证真伪与当前状态，只返回公开信息（法定代表人脱敏，无证件号、无电话）。
     detail=true 时另返回信用记录、荣誉等全部公开信息。"""
     verification = services.code_verify(
-        text=payload.token, audience=Audience.PUBLIC, channel=Channel.API, ip_address=_ip(request)
+        text=payload.token,
+        audience=Audience.PUBLIC,
+        channel=Channel.API,
+        ip_address=_ip(request),
+        summary_only=not detail,
     )
     return verification_out(verification, detail=detail)
 

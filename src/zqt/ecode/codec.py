@@ -20,7 +20,6 @@ document of ours can never pass as a code.
 from __future__ import annotations
 
 import base64
-import binascii
 import enum
 import re
 from collections.abc import Mapping
@@ -48,12 +47,15 @@ _B32_TO_INT32 = str.maketrans(
 # Token lengths (mod 8) that no whole number of bytes produces.
 _B32_BAD_LENGTHS = frozenset({1, 3, 6})
 # Three USCC characters per table entry: unpacking is 6 divmods instead of 18.
-_USCC_TRIPLES = tuple(a + b + c for a in USCC_ALPHABET for b in USCC_ALPHABET for c in USCC_ALPHABET)
+_USCC_TRIPLES = tuple(
+    a + b + c for a in USCC_ALPHABET for b in USCC_ALPHABET for c in USCC_ALPHABET
+)
 _USCC_TRIPLE_BASE = 31**3
 _USCC_MAX = 31**18
-# The text after /C/ (or a bare payload): base32 letters and digits, any case.
-_PAYLOAD_RE = re.compile(r"(?:^|/C/)([A-Z2-7=]+)/?$", re.IGNORECASE)
-_SHAPE_RE = re.compile(r"^(?:[A-Z][A-Z0-9+.-]*://[^/]+)?(?:/C/)?[^/]+/?$", re.IGNORECASE)
+# A code URL, a /C/ path or a bare payload. Groups: scheme+host, "/C/", payload.
+_SHAPE_RE = re.compile(r"^([A-Z][A-Z0-9+.-]*://[^/]+)?(/C/)?([^/]+)/?$", re.IGNORECASE)
+# An unpadded base32 payload as extract_token returns it (ASCII only: no re.IGNORECASE).
+_B32_RE = re.compile(r"[A-Z2-7]+")
 
 
 class CodeKind(enum.IntEnum):
@@ -65,7 +67,10 @@ class CodeKind(enum.IntEnum):
         return "静态码" if self is CodeKind.STATIC else "动态码"
 
 
-@dataclass(frozen=True)
+_KINDS = tuple(CodeKind)  # by value; a tuple index is cheaper than CodeKind(value) per scan
+
+
+@dataclass(frozen=True, slots=True)
 class Claims:
     kind: CodeKind
     kid: bytes
@@ -131,26 +136,23 @@ def to_url(token: str, *, base_url: str) -> str:
 def extract_token(text: str) -> str:
     """The base32 payload of a scanned text: a full code URL, a /C/ path or a bare token."""
     text = (text or "").strip()
-    if not text or len(text) > 2048 or not _SHAPE_RE.match(text):
-        raise CodeError("malformed")
-    match = _PAYLOAD_RE.search(text)
+    match = _SHAPE_RE.match(text) if text and len(text) <= 2048 else None
     if match is None:
-        # Something after /C/ (or a bare word) that is not base32.
+        raise CodeError("malformed")
+    host, scan_path, payload = match.groups()
+    if host and not scan_path:
+        # A link to some other page of a host: not a code.
         raise CodeError("bad_encoding")
-    return match.group(1).upper().rstrip("=")
+    # Base32 letters and digits are checked when decoding (bad_encoding).
+    return payload.upper().rstrip("=")
 
 
 def _b32decode(token: str) -> bytes:
     """Unpadded RFC 4648 base32 (uppercase A-Z2-7, as `extract_token` returns) to bytes."""
     length = len(token)
-    if not length or length % 8 in _B32_BAD_LENGTHS or not token.isascii():
+    if length % 8 in _B32_BAD_LENGTHS or not _B32_RE.fullmatch(token):
         raise CodeError("bad_encoding")
-    try:
-        # The translated text holds only 0-9A-V when the token was A-Z2-7; anything else
-        # ("=", digits 0/1/8/9) fails in int(). isascii() above keeps out non-ASCII digits.
-        value = int(token.translate(_B32_TO_INT32), 32)
-    except ValueError:
-        raise CodeError("bad_encoding") from None
+    value = int(token.translate(_B32_TO_INT32), 32)
     size = length * 5 // 8
     unused = length * 5 - size * 8
     # Canonical encoding only: the unused low bits of the last character must be zero, so no
@@ -177,7 +179,9 @@ def parse(text: str) -> tuple[Claims, bytes, bytes]:
     if version != VERSION:
         raise CodeError("unsupported_version")
     try:
-        kind = CodeKind(kind_value)
+        if kind_value >= len(_KINDS):
+            raise ValueError("kind")
+        kind = _KINDS[kind_value]
         kid, packed, index, issued_at = items[1:5]
         expected_len = 7 if kind is CodeKind.DYNAMIC else 5
         if len(items) != expected_len:
@@ -202,7 +206,7 @@ def parse(text: str) -> tuple[Claims, bytes, bytes]:
     return claims, DOMAIN + body, signature
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrustedKey:
     """A key the verifier trusts, or knows to be compromised (verifier None)."""
 

@@ -8,6 +8,9 @@ ZQT_ECODE_DYNAMIC_TTL_S  validity of a dynamic code, seconds (default 60)
 ZQT_ECODE_CLOCK_SKEW_S   clock tolerance, seconds (default 10)
 ZQT_ECODE_LIST_TTL_S     time-to-live of the published trust and status lists (default 24 h)
 ZQT_ECODE_LIST_WARN_S    warn when the newest published list expires within this (default 6 h)
+ZQT_ECODE_LOGIN_LIMIT_IP       login codes one IP address may create per window (default 30)
+ZQT_ECODE_LOGIN_LIMIT_SESSION  login codes one browser session may create per window (default 10)
+ZQT_ECODE_LOGIN_WINDOW_S       the window of both limits, seconds (default 600)
 """
 
 from __future__ import annotations
@@ -51,3 +54,16 @@ def list_ttl() -> int:
 
 def list_warn_before() -> int:
     return int(_get("ZQT_ECODE_LIST_WARN_S", str(6 * 3600)))
+
+
+def login_limit_ip() -> int:
+    # Offices share one public IP behind NAT, hence the higher per-IP allowance.
+    return int(_get("ZQT_ECODE_LOGIN_LIMIT_IP", "30"))
+
+
+def login_limit_session() -> int:
+    return int(_get("ZQT_ECODE_LOGIN_LIMIT_SESSION", "10"))
+
+
+def login_window() -> int:
+    return int(_get("ZQT_ECODE_LOGIN_WINDOW_S", "600"))

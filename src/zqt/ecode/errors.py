@@ -39,3 +39,11 @@ class CodeError(DomainError):
         if code not in MESSAGES:
             raise ValueError(f"unknown code error {code!r}")
         super().__init__(MESSAGES[code], code=code, field=field)
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind from one client; the API answers 429."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="rate_limited", field=None)
+        self.retry_after = retry_after

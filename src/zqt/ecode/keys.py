@@ -5,6 +5,7 @@ next request without a restart)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from zqt.ecode import conf
@@ -14,6 +15,10 @@ from zqt.ecode.signing import verifier_for
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, KeyRing, dict[bytes, TrustedKey]]] = {}
+# The key directory's index is checked for a rotation at most this often per process (a stat
+# per scan showed up in the verify API's profile); a rotation reaches workers within a second.
+CHECK_EVERY_S = 1.0
+_checked: dict[str, float] = {}
 
 
 def _trusted(ring: KeyRing) -> dict[bytes, TrustedKey]:
@@ -29,6 +34,11 @@ def _trusted(ring: KeyRing) -> dict[bytes, TrustedKey]:
 def _load() -> tuple[KeyRing, dict[bytes, TrustedKey]]:
     env = conf.keyring_env()
     source = f"env:{hash(env)}" if env else str(conf.key_dir())
+    cached = _cache.get(source)
+    now = time.monotonic()
+    if cached is not None and now - _checked.get(source, -CHECK_EVERY_S) < CHECK_EVERY_S:
+        return cached[1], cached[2]
+    _checked[source] = now
     if env:
         stamp = 0.0
     else:
@@ -58,3 +68,4 @@ def trusted_keys() -> dict[bytes, TrustedKey]:
 
 def reset_cache() -> None:
     _cache.clear()
+    _checked.clear()

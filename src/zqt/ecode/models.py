@@ -50,7 +50,7 @@ class NonceRedemption(models.Model):
     redeemed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="使用人", null=True, on_delete=models.SET_NULL
     )
-    redeemed_at = models.DateTimeField("使用时间", auto_now_add=True)
+    redeemed_at = models.DateTimeField("使用时间", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "动态码使用记录"
@@ -139,6 +139,8 @@ class LoginChallenge(models.Model):
     expires_at = models.DateTimeField("到期时间")
     requester_ip = models.GenericIPAddressField("请求 IP", null=True, blank=True)
     requester_agent = models.CharField("请求浏览器", max_length=200, blank=True)
+    # SHA-256 of a random id kept in the requesting browser's session (rate limit per session).
+    requester_client = models.CharField("请求会话摘要", max_length=64, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="确认人",
@@ -153,6 +155,11 @@ class LoginChallenge(models.Model):
     class Meta:
         verbose_name = "扫码登录"
         verbose_name_plural = "扫码登录"
+        # Rate limits count recent challenges per IP and per browser session.
+        indexes = [
+            models.Index(fields=["requester_ip", "created_at"], name="ecode_login_ip_time"),
+            models.Index(fields=["requester_client", "created_at"], name="ecode_login_client_time"),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -61,6 +61,13 @@ def code_url(code: EnterpriseCode) -> str:
     return to_url(code.token, base_url=conf.base_url())
 
 
+def login_code_url(*, scheme: str, host: str, key: str) -> str:
+    """The URL in the login QR: uppercase (scheme, host and the hex key), so the QR uses
+    alphanumeric mode like the enterprise codes; /L/ redirects to the approval page. Host
+    names are case-insensitive and the key is matched in either case."""
+    return f"{scheme}://{host}/L/{key}".upper()
+
+
 def code_path(token: str) -> str:
     """The site-relative scan path of a token (the link a browser follows on this host)."""
     return f"/C/{token}"

@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Field, Max
 from django.utils import timezone
 
 from zqt.accounts.enums import Role
@@ -29,7 +29,7 @@ from zqt.core.services import full_clean_or_raise
 from zqt.ecode import codec, conf, documents, keys, rendering, selectors
 from zqt.ecode.codec import Claims, CodeKind
 from zqt.ecode.enums import PREFILL_FIELDS, Audience, Channel, ListKind, NoncePurpose, ScanResult
-from zqt.ecode.errors import CodeError
+from zqt.ecode.errors import CodeError, RateLimited
 from zqt.ecode.models import (
     EnterpriseCode,
     LoginChallenge,
@@ -41,6 +41,7 @@ from zqt.ecode.models import (
 from zqt.ecode.status_list import CodeStatus
 from zqt.enterprises import selectors as enterprise_selectors
 from zqt.enterprises.models import Enterprise
+from zqt.notifications.services import notification_send
 
 logger = logging.getLogger("zqt.ecode")
 
@@ -216,17 +217,57 @@ def _record(
 ) -> None:
     scanner = user if getattr(user, "is_authenticated", False) else None
     org = getattr(getattr(scanner, "org_unit", None), "code", "") if scanner else ""
-    ScanRecord.objects.create(
-        enterprise=enterprise,
-        audience=audience,
-        channel=channel,
-        code_kind=kind,
-        result=result,
-        failure_reason=reason,
-        scanner=scanner,
-        scanner_org_code=org or "",
-        ip_address=ip_address,
+    _scan_insert(
+        {
+            "enterprise_id": enterprise.pk if enterprise is not None else None,
+            "audience": audience,
+            "channel": channel,
+            "code_kind": kind,
+            "result": result,
+            "failure_reason": reason,
+            "scanner_id": scanner.pk if scanner is not None else None,
+            "scanner_org_code": org or "",
+            "created_at": timezone.now(),
+            "ip_address": ip_address or None,
+        }
     )
+
+
+_SCAN_INSERT_SQL: dict[str, tuple[str, list[Field[Any, Any]]]] = {}
+
+
+def _scan_insert(values: dict[str, Any]) -> None:
+    """INSERT one ScanRecord with SQL built once per database alias: the public verify API
+    writes one per request, and Model.objects.create() cost ~0.5 ms of CPU in compiling the
+    same statement every time (profile in docs/benchmarks.md). Values still go through each
+    field's get_db_prep_save, so the database sees exactly what the ORM would send."""
+    alias = router.db_for_write(ScanRecord)
+    connection = connections[alias]
+    cached = _SCAN_INSERT_SQL.get(alias)
+    if cached is None:
+        fields = [f for f in ScanRecord._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        table = connection.ops.quote_name(ScanRecord._meta.db_table)
+        # Identifiers from the model (quoted), values as parameters: nothing from the request.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        cached = (sql, fields)
+        _SCAN_INSERT_SQL[alias] = cached
+    sql, fields = cached
+    params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# What the public verify API reads of a code and its enterprise (see selectors.public_summary).
+_SUMMARY_FIELDS = (
+    "revoked_at",
+    "status_index",
+    "enterprise__uscc",
+    "enterprise__name",
+    "enterprise__status",
+    "enterprise__legal_rep_name",
+)
 
 
 def code_verify(
@@ -237,24 +278,35 @@ def code_verify(
     user: Any = None,
     ip_address: str | None = None,
     record: bool = True,
+    summary_only: bool = False,
 ) -> Verification:
     """Verify a scanned code online: signature with the key ring (compromised/retired keys
     refused), time, then the code and the enterprise's CURRENT status (吊销/注销 refused at
     once). Every outcome is recorded as a ScanRecord (and failures logged); failures raise
-    CodeError with the reason, never data."""
+    CodeError with the reason, never data.
+
+    `summary_only` loads only what `selectors.public_summary` reads (the public verify API):
+    a third of the columns, and as much less ORM work per request. Other callers need the
+    whole enterprise (a deferred field would cost one query each)."""
     enterprise: Enterprise | None = None
     kind = ""
     try:
-        claims = codec.verify(
-            text, keys=keys.trusted_keys(), now=int(time.time()), clock_skew=conf.clock_skew()
-        )
+        now, skew = int(time.time()), conf.clock_skew()
+        claims = codec.verify(text, keys=keys.trusted_keys(), now=now, clock_skew=skew)
+        if (
+            claims.ttl is not None
+            and now > claims.issued_at + min(claims.ttl, conf.dynamic_ttl()) + skew
+        ):
+            # Never longer than this platform issues: nonce_redemptions_purge keeps nonces
+            # only for ZQT_ECODE_DYNAMIC_TTL_S + 2 × skew, so a longer-lived code could be
+            # replayed once its nonce was purged.
+            raise CodeError("expired")
         kind = "dynamic" if claims.kind is CodeKind.DYNAMIC else "static"
         # Unique lookup: slicing instead of first() spares an ORDER BY on the hot path.
-        found = list(
-            EnterpriseCode.objects.select_related("enterprise").filter(
-                status_index=claims.status_index
-            )[:1]
-        )
+        lookup = EnterpriseCode.objects.select_related("enterprise")
+        if summary_only:
+            lookup = lookup.only(*_SUMMARY_FIELDS)
+        found = list(lookup.filter(status_index=claims.status_index)[:1])
         code = found[0] if found else None
         if code is None or code.enterprise.uscc != claims.uscc:
             raise CodeError("unknown_enterprise")
@@ -585,11 +637,49 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _login_rate_check(*, ip_address: str | None, client_hash: str) -> None:
+    """RateLimited when this IP or this browser session created too many login codes within
+    the window. Counted on the challenges themselves (indexed), so every worker and server
+    sees the same counts; two simultaneous requests may both pass at the limit, which a rate
+    limit can afford."""
+    window = conf.login_window()
+    since = timezone.now() - dt.timedelta(seconds=window)
+    recent = LoginChallenge.objects.filter(created_at__gte=since)
+    over = None
+    if client_hash and recent.filter(requester_client=client_hash).count() >= (
+        conf.login_limit_session()
+    ):
+        over = "session"
+    elif ip_address and recent.filter(requester_ip=ip_address).count() >= conf.login_limit_ip():
+        over = "ip"
+    if over is None:
+        return
+    logger.warning("ecode login codes rate-limited (%s, ip=%s)", over, ip_address)
+    audit_record(
+        actor=None,
+        action="ecode.login_code",
+        object_type="login",
+        outcome=AuditOutcome.DENIED,
+        changes={"reason": "rate_limited", "limit": over},
+        ip_address=ip_address,
+    )
+    minutes = max(1, window // 60)
+    raise RateLimited(
+        f"获取登录码过于频繁，请{minutes}分钟后再试，或使用账号密码登录。", retry_after=window
+    )
+
+
 def login_challenge_create(
-    *, ip_address: str | None = None, user_agent: str = ""
+    *, ip_address: str | None = None, user_agent: str = "", client_id: str = ""
 ) -> tuple[LoginChallenge, str]:
     """A login code for a desktop browser: (challenge, browser secret). The browser keeps the
-    secret in its session; only it can complete the login after a phone approved."""
+    secret in its session; only it can complete the login after a phone approved.
+
+    `client_id` is a random id the browser session keeps (views.LOGIN_CLIENT_KEY): at most
+    ZQT_ECODE_LOGIN_LIMIT_SESSION codes per session and ZQT_ECODE_LOGIN_LIMIT_IP per IP
+    address within ZQT_ECODE_LOGIN_WINDOW_S, RateLimited (429 in the API) beyond."""
+    client_hash = _hash(client_id) if client_id else ""
+    _login_rate_check(ip_address=ip_address, client_hash=client_hash)
     secret = secrets.token_urlsafe(24)
     challenge = LoginChallenge(
         key=secrets.token_hex(16),
@@ -597,6 +687,7 @@ def login_challenge_create(
         expires_at=timezone.now() + dt.timedelta(seconds=LOGIN_TTL_S),
         requester_ip=ip_address,
         requester_agent=user_agent[:200],
+        requester_client=client_hash,
     )
     with transaction.atomic():
         full_clean_or_raise(challenge)
@@ -760,22 +851,87 @@ def _payload(doc: PublishedList) -> dict[str, Any]:
 
 
 def lists_check(*, now: dt.datetime | None = None) -> list[str]:
-    """Warnings for lists that expire within ZQT_ECODE_LIST_WARN_S (periodic job)."""
+    """Warnings for lists that expire within ZQT_ECODE_LIST_WARN_S (periodic job): logged,
+    audited and sent to the operations users (营商办) in their inbox. One message per
+    published document (or per day while a list is missing), however often the job runs."""
     now = now or timezone.now()
-    warnings = []
+    warnings: list[tuple[str, str]] = []  # (text, event key)
     for kind, doc in selectors.lists_latest().items():
         label = ListKind(kind).label
         if doc is None:
-            warnings.append(f"{label}尚未发布。")
+            key = f"ecode.lists:{kind}:missing:{timezone.localdate(now):%Y%m%d}"
+            warnings.append((f"{label}尚未发布。", key))
         elif doc.expires_at - now <= dt.timedelta(seconds=conf.list_warn_before()):
-            warnings.append(f"{label}将于{doc.expires_at.isoformat()}过期。")
-    for warning in warnings:
+            local = timezone.localtime(doc.expires_at)
+            text = f"{label}将于{local:%Y-%m-%d %H:%M}过期。"
+            warnings.append((text, f"ecode.lists:{kind}:expiring:{doc.pk}"))
+    recipients = _operations_users() if warnings else []
+    for warning, event_key in warnings:
         logger.warning("ecode lists: %s", warning)
         audit_record(
             actor=None,
             action="ecode.lists_warning",
             object_type="ecode_lists",
-            changes={"warning": warning},
+            changes={"warning": warning, "recipients": len(recipients)},
             outcome=AuditOutcome.ALLOWED,
         )
-    return warnings
+        for user in recipients:
+            notification_send(
+                recipient=user,
+                template_code="generic",
+                context={
+                    "title": "企业码离线清单即将过期",
+                    "body": (
+                        f"{warning}离线核验设备在清单过期后将无法验证企业码。请检查定时任务"
+                        "“ecode.lists_refresh”是否正常运行，或执行 zqt ecode_publish 立即重新发布。"
+                    ),
+                },
+                event_key=event_key,
+            )
+    return [text for text, _key in warnings]
+
+
+def _operations_users() -> list[User]:
+    """Who is told about the offline lists: the provincial operations users (the lists are
+    platform-wide), or every active operations user where no provincial one exists."""
+    users = User.objects.filter(role=Role.OPERATIONS, is_active=True).order_by("pk")
+    provincial = list(users.filter(org_unit__level="province"))
+    return provincial or list(users)
+
+
+# --- housekeeping --------------------------------------------------------------------------
+
+
+def nonce_redemptions_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete redeemed nonces that can no longer be replayed: a dynamic code is accepted for
+    at most ZQT_ECODE_DYNAMIC_TTL_S + skew after it was issued (code_verify caps it), and it
+    was issued at most `skew` before its redemption, so a nonce redeemed more than
+    ttl + 2 × skew ago belongs to a code every verifier refuses as expired."""
+    now = now or timezone.now()
+    keep = dt.timedelta(seconds=conf.dynamic_ttl() + 2 * conf.clock_skew())
+    deleted, _detail = NonceRedemption.objects.filter(redeemed_at__lt=now - keep).delete()
+    return deleted
+
+
+def login_challenges_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete login challenges that expired and no longer count for the rate limits."""
+    now = now or timezone.now()
+    horizon = now - dt.timedelta(seconds=max(conf.login_window(), LOGIN_TTL_S))
+    deleted, _detail = LoginChallenge.objects.filter(
+        expires_at__lt=now, created_at__lt=horizon
+    ).delete()
+    return deleted
+
+
+def housekeeping_run(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The periodic purge (ecode.housekeeping); audited when it deleted anything."""
+    with transaction.atomic():
+        result = {
+            "nonces": nonce_redemptions_purge(now=now),
+            "login_challenges": login_challenges_purge(now=now),
+        }
+        if any(result.values()):
+            audit_record(
+                actor=None, action="ecode.housekeeping", object_type="ecode", changes=result
+            )
+    return result

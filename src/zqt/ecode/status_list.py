@@ -64,8 +64,10 @@ def decompress(blob: bytes, *, size: int) -> bytes:
     return bits
 
 
+_BY_VALUE = tuple(CodeStatus)  # a tuple index is cheaper than the enum's lookup per scan
+
+
 def status_at(bits: bytes, index: int) -> CodeStatus:
-    byte, slot = divmod(index, 4)
-    if index < 0 or byte >= len(bits):
+    if index < 0:
         raise IndexError(index)
-    return CodeStatus((bits[byte] >> (2 * slot)) & 3)
+    return _BY_VALUE[(bits[index >> 2] >> ((index & 3) << 1)) & 3]  # IndexError past the end

@@ -4,6 +4,7 @@ the usage statistics. Thin: services verify, record and authorise; selectors rea
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +21,13 @@ from zqt.accounts.models import OrgUnit
 from zqt.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from zqt.ecode import documents, keys, rendering, selectors, services
 from zqt.ecode.enums import PREFILL_FIELDS, Audience, Channel
-from zqt.ecode.errors import CodeError
+from zqt.ecode.errors import CodeError, RateLimited
 from zqt.ecode.status_list import CodeStatus
 from zqt.enterprises.licence_state import LEGEND
 
 LOGIN_SESSION_KEY = "ecode_login"
+# A random id of this browser session: login codes are rate-limited per session too.
+LOGIN_CLIENT_KEY = "ecode_login_client"
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -283,16 +286,35 @@ def stats_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     """On the desktop: a login code to scan with the enterprise's signed-in phone."""
-    challenge, secret = services.login_challenge_create(
-        ip_address=_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
-    )
+    client_id = request.session.get(LOGIN_CLIENT_KEY)
+    if not isinstance(client_id, str) or not client_id:
+        client_id = secrets.token_urlsafe(16)
+        request.session[LOGIN_CLIENT_KEY] = client_id
+    try:
+        challenge, secret = services.login_challenge_create(
+            ip_address=_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            client_id=client_id,
+        )
+    except RateLimited as exc:
+        response = render(request, "ecode/login.html", {"error": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     request.session[LOGIN_SESSION_KEY] = {"key": challenge.key, "secret": secret}
-    approve = request.build_absolute_uri(reverse("ecode:login_approve", args=[challenge.key]))
+    approve = selectors.login_code_url(
+        scheme=request.scheme, host=request.get_host(), key=challenge.key
+    )
     return render(
         request,
         "ecode/login.html",
         {"challenge": challenge, "approve_url": approve, "ttl": services.LOGIN_TTL_S},
     )
+
+
+@require_GET
+def login_code_short_view(request: HttpRequest, key: str) -> HttpResponse:
+    """The uppercase URL in the login QR (/L/<KEY>): on to the approval page."""
+    return redirect("ecode:login_approve", key=key.lower())
 
 
 @require_GET

@@ -39,4 +39,14 @@ BUILTIN_TEMPLATES: tuple[BuiltinTemplate, ...] = (
         "default_channels": [Channel.INAPP.value, Channel.SMS.value],
         "optional_channels": [Channel.SMS.value, Channel.EMAIL.value],
     },
+    {
+        # 企业诉求 (appeals): every message about a case — new assignment, due-soon/overdue
+        # reminders, supervision notices, answers, reviews, problem-class resolutions.
+        "code": "appeal_event",
+        "name": "企业诉求办理消息",
+        "title_template": "【企业诉求】{title}",
+        "body_template": "{body}\n请登录政企通“企业诉求”查看详情（诉求编号 {reference}）。",
+        "default_channels": [Channel.INAPP.value],
+        "optional_channels": [Channel.SMS.value, Channel.EMAIL.value],
+    },
 )

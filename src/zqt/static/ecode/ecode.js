@@ -51,7 +51,8 @@
   }
 
   function loginPoll(root) {
-    draw(root.querySelector("[data-qr]"), root.getAttribute("data-approve-url"), "Byte");
+    // The login URL is uppercase (selectors.login_code_url): alphanumeric mode, like the codes.
+    draw(root.querySelector("[data-qr]"), root.getAttribute("data-approve-url"), "Alphanumeric");
     var status = root.querySelector("[data-status]");
     var timer = setInterval(function () {
       fetch(root.getAttribute("data-poll"), { credentials: "same-origin" })
