@@ -302,7 +302,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return response
     request.session[LOGIN_SESSION_KEY] = {"key": challenge.key, "secret": secret}
     approve = selectors.login_code_url(
-        scheme=request.scheme, host=request.get_host(), key=challenge.key
+        scheme=request.scheme or "https", host=request.get_host(), key=challenge.key
     )
     return render(
         request,
