@@ -216,6 +216,83 @@ def test_enterprise_space_in_chinese_by_default(client, shop) -> None:  # type: 
     assert "My licences" not in body
 
 
+# --- public pages of the service list, the bundles and the enterprise code ---------------------
+
+
+@pytest.fixture
+def coded_shop(shop, settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`shop` with an enterprise code signed by a fresh key ring of this test."""
+    from zqt.ecode import keys, services
+
+    settings.ZQT_ECODE_KEY_DIR = str(tmp_path / "ecode-keys")
+    settings.ZQT_ECODE_KEYRING = ""
+    keys.reset_cache()
+    yield shop, services.ecode_ensure(enterprise=shop)
+    keys.reset_cache()
+
+
+@pytest.mark.django_db
+def test_public_catalog_bundles_and_code_pages_in_english(client, coded_shop) -> None:  # type: ignore[no-untyped-def]
+    from zqt.ecode import selectors as ecode_selectors
+
+    shop, code = coded_shop
+    _english(client)
+
+    body = client.get("/catalog/").content.decode()
+    assert "<h1>Enterprise service list</h1>" in body
+    assert ">Keywords</label>" in body
+    assert '<option value="">All categories</option>' in body
+    assert "<th>Service item</th>" in body
+    assert "涉企服务事项清单" not in body
+
+    body = client.get("/catalog/item/0804/").content.decode()
+    assert "<dt>How to apply</dt>" in body
+    assert '<span class="badge badge--neutral">Online</span>' in body  # a channel label
+    assert "公证远程办理" in body  # the item itself is reference data and stays Chinese
+    assert "怎么办理" not in body
+
+    body = client.get("/bundles/").content.decode()
+    assert "<h1>One-stop bundles for enterprises</h1>" in body
+    assert ">World Bank topic</label>" in body
+    assert "basic services" in body or "basic service<" in body
+    assert "涉企服务“一类事”" not in body
+
+    response = client.get(ecode_selectors.code_path(code.token))
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-verdict="valid"' in body
+    assert "<title>Enterprise code verification · ZQT</title>" in body
+    assert "Genuine, valid enterprise code" in body
+    assert "Static code · Signing key" in body
+    assert "Registration status: Existing" in body
+    assert "<dt>Unified social credit code</dt>" in body
+    assert "Limited liability company" in body
+    assert "Licence colour legend" in body
+    for state in ("Valid", "Expiring", "Expired", "Pending"):
+        assert f">{state}</span>" in body
+    assert shop.name in body and "食品生产许可证" in body  # data stays as recorded
+    for chinese in ("真实有效的企业码", "基本信息", "登记状态", "静态码", "即将到期"):
+        assert chinese not in body
+
+
+@pytest.mark.django_db
+def test_public_catalog_bundles_and_code_pages_in_chinese_by_default(client, coded_shop) -> None:  # type: ignore[no-untyped-def]
+    from zqt.ecode import selectors as ecode_selectors
+
+    _shop, code = coded_shop
+    body = client.get("/catalog/").content.decode()
+    assert "<h1>涉企服务事项清单</h1>" in body and "Enterprise service list" not in body
+    body = client.get("/catalog/item/0804/").content.decode()
+    assert '<span class="badge badge--neutral">网上办</span>' in body
+    body = client.get("/bundles/").content.decode()
+    assert "<h1>涉企服务“一类事”</h1>" in body and "One-stop bundle" not in body
+    body = client.get(ecode_selectors.code_path(code.token)).content.decode()
+    assert "真实有效的企业码" in body
+    assert "静态码 · 签名密钥" in body
+    assert "登记状态：存续" in body
+    assert ">即将到期</span>" in body
+    assert "Genuine" not in body
+
+
 # --- the catalog ---------------------------------------------------------------------------
 
 

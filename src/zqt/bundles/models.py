@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from zqt.bundles import status as st
 from zqt.core.models import TimeStampedModel
@@ -212,7 +213,11 @@ class CommitmentVerification(TimeStampedModel):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     FALSE = "false"
-    STATUS = [(PENDING, "待核查"), (CONFIRMED, "核查属实"), (FALSE, "承诺不实")]
+    STATUS = [
+        (PENDING, gettext_noop("待核查")),
+        (CONFIRMED, gettext_noop("核查属实")),
+        (FALSE, gettext_noop("承诺不实")),
+    ]
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="verifications")
     material_key = models.CharField("材料键", max_length=40)

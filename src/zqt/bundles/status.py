@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext_noop
+
 PENDING = "pending"
 ACCEPTED = "accepted"
 MORE_INFO = "more_info"
@@ -13,11 +15,11 @@ REJECTED = "rejected"
 FINAL = frozenset({APPROVED, REJECTED})
 
 TASK_LABELS = {
-    PENDING: "待受理",
-    ACCEPTED: "办理中",
-    MORE_INFO: "待补正",
-    APPROVED: "已办结",
-    REJECTED: "不予办理",
+    PENDING: gettext_noop("待受理"),
+    ACCEPTED: gettext_noop("办理中"),
+    MORE_INFO: gettext_noop("待补正"),
+    APPROVED: gettext_noop("已办结"),
+    REJECTED: gettext_noop("不予办理"),
 }
 
 CASE_SUBMITTED = "submitted"
@@ -27,12 +29,12 @@ CASE_COMPLETED = "completed"
 CASE_PARTIAL = "partial"
 CASE_REJECTED = "rejected"
 CASE_LABELS = {
-    CASE_SUBMITTED: "已提交",
-    CASE_IN_PROGRESS: "办理中",
-    CASE_SUPPLEMENT: "待补正",
-    CASE_COMPLETED: "已办结",
-    CASE_PARTIAL: "部分办结",
-    CASE_REJECTED: "不予办理",
+    CASE_SUBMITTED: gettext_noop("已提交"),
+    CASE_IN_PROGRESS: gettext_noop("办理中"),
+    CASE_SUPPLEMENT: gettext_noop("待补正"),
+    CASE_COMPLETED: gettext_noop("已办结"),
+    CASE_PARTIAL: gettext_noop("部分办结"),
+    CASE_REJECTED: gettext_noop("不予办理"),
 }
 CASE_OPEN = frozenset({CASE_SUBMITTED, CASE_IN_PROGRESS, CASE_SUPPLEMENT})
 

@@ -225,7 +225,8 @@ def task_action(request: HttpRequest, task_id: int) -> HttpResponse:
         return redirect(back)
     messages.success(
         request,
-        _("已处理：%(item)s（%(status)s）") % {"item": task.item_name, "status": task.status_label},
+        _("已处理：%(item)s（%(status)s）")
+        % {"item": task.item_name, "status": _(task.status_label)},
     )
     return redirect("bundles:case", number=task.case.number)
 

@@ -7,8 +7,15 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 CHANNELS = ("online", "window", "terminal")
-CHANNEL_LABELS = {"online": "网上办", "window": "窗口办", "terminal": "自助终端办"}
+# Plain Chinese (Excel and aliases below); pages translate them ({% translate label %}).
+CHANNEL_LABELS = {
+    "online": gettext_noop("网上办"),
+    "window": gettext_noop("窗口办"),
+    "terminal": gettext_noop("自助终端办"),
+}
 _CHANNEL_ALIASES = {
     **{c: c for c in CHANNELS},
     **{label: code for code, label in CHANNEL_LABELS.items()},

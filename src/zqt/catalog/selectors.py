@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from zqt.accounts.models import OrgUnit, User
 from zqt.accounts.selectors import org_unit_get, service_board_list
@@ -109,15 +110,20 @@ def catalog_item_public(*, code: str) -> ItemView:
 
 
 def item_view(item: CatalogItem) -> ItemView:
+    """The item page's view: the fallback wording is UI text, in the request's language."""
     boards = board_names()
-    provider = item.responsible_units or "由当地企业综合服务中心确定牵头部门"
+    provider = item.responsible_units or gettext("由当地企业综合服务中心确定牵头部门")
     if item.org_unit is not None:
         provider = f"{item.org_unit.name} · {provider}"
     if item.time_limit_days is not None:
-        time_limit = "即时办结" if item.time_limit_days == 0 else f"{item.time_limit_days} 个工作日"
+        time_limit = (
+            gettext("即时办结")
+            if item.time_limit_days == 0
+            else gettext("%(d)s 个工作日") % {"d": item.time_limit_days}
+        )
     else:
-        time_limit = "按服务约定（诉求类按“1、3、5”工作日时限办理）"
-    materials = list(item.materials) or ["无需提交材料，凭企业码（电子营业执照）即可申请"]
+        time_limit = gettext("按服务约定（诉求类按“1、3、5”工作日时限办理）")
+    materials = list(item.materials) or [gettext("无需提交材料，凭企业码（电子营业执照）即可申请")]
     local_items = list(
         item.local_items.filter(status=ItemStatus.PUBLISHED).select_related("org_unit")
     )

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import cbor2
+from django.utils.translation import gettext_noop
 
 from zqt.ecode.errors import CodeError
 from zqt.ecode.signing import KID_BYTES, AlgorithmNotAllowed, Signer, Verifier
@@ -64,7 +65,8 @@ class CodeKind(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return "静态码" if self is CodeKind.STATIC else "动态码"
+        """Plain Chinese (the API and the offline checker); pages translate it."""
+        return gettext_noop("静态码") if self is CodeKind.STATIC else gettext_noop("动态码")
 
 
 _KINDS = tuple(CodeKind)  # by value; a tuple index is cheaper than CodeKind(value) per scan

@@ -11,6 +11,7 @@ from typing import Any, cast
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from zqt.accounts.models import User
 from zqt.accounts.permissions import role_can
@@ -151,21 +152,25 @@ def public_summary(*, enterprise: Enterprise, today: dt.date | None = None) -> d
 
 def inspection_facts(*, enterprise: Enterprise, user: User) -> dict[str, Any]:
     """The inspector's view: the full detail (masking as the role allows), plus risk flags and
-    the history of inspection scans of this enterprise."""
+    the history of inspection scans of this enterprise.
+
+    `risk_flags` are plain Chinese (the API); `risk_flag_parts` keep each flag's message id and
+    values so that pages can show it in the reader's language (risk_flags_translate)."""
     detail = enterprise_selectors.enterprise_detail(enterprise=enterprise, user=user)
     today = local_today()
-    flags = []
+    parts: list[tuple[str, dict[str, Any]]] = []
     if detail["status"] in ("revoked", "deregistered", "suspended"):
-        flags.append(f"登记状态：{detail['status_label']}")
+        parts.append((gettext_noop("登记状态：%(status)s"), {"status": detail["status_label"]}))
     expired = [lic for lic in detail["licences"] if str(lic.state) == "expired"]
     if expired:
-        flags.append(f"{len(expired)}项证照已失效")
+        parts.append((gettext_noop("%(n)s项证照已失效"), {"n": len(expired)}))
     recent = [p for p in detail["penalties"] if (today - p["decided_on"]).days <= 365]
     if recent:
-        flags.append(f"近一年行政处罚{len(recent)}次")
+        parts.append((gettext_noop("近一年行政处罚%(n)s次"), {"n": len(recent)}))
     bad = [r for r in detail["credit_records"] if r["kind"] == "bad"]
     if bad:
-        flags.append(f"失信记录{len(bad)}条")
+        parts.append((gettext_noop("失信记录%(n)s条"), {"n": len(bad)}))
+    flags = [message % values for message, values in parts]
     history = list(
         ScanRecord.objects.filter(
             enterprise=enterprise, audience=Audience.INSPECTOR, result=ScanResult.OK
@@ -173,7 +178,32 @@ def inspection_facts(*, enterprise: Enterprise, user: User) -> dict[str, Any]:
         .select_related("scanner")
         .order_by("-created_at", "-id")[:20]
     )
-    return {"detail": detail, "risk_flags": flags, "inspection_history": history}
+    return {
+        "detail": detail,
+        "risk_flags": flags,
+        "risk_flag_parts": parts,
+        "inspection_history": history,
+    }
+
+
+def risk_flags_translate(parts: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Risk flags in the active language (labels among the values are translated too)."""
+    return [
+        gettext(message) % {k: gettext(v) if isinstance(v, str) else v for k, v in values.items()}
+        for message, values in parts
+    ]
+
+
+def scan_stats_columns(stats: ScanStats) -> list[tuple[str, str]]:
+    """The statistics columns (audience · channel) in the active language, for pages."""
+    labels = {(a, c) for a in Audience.values for c in Channel.values}
+    columns = []
+    for key, label in stats.columns:
+        audience, _, channel = key.partition(":")
+        if (audience, channel) in labels:
+            label = f"{gettext(Audience(audience).label)}·{gettext(Channel(channel).label)}"
+        columns.append((key, label))
+    return columns
 
 
 def scan_history(*, enterprise: Enterprise, limit: int = 50) -> list[ScanRecord]:

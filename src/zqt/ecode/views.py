@@ -242,6 +242,9 @@ def inspect_view(request: HttpRequest) -> HttpResponse:
             context["result"] = services.inspection_scan(
                 user=request.user, text=token, ip_address=_ip(request)
             )
+            context["risk_flags"] = selectors.risk_flags_translate(
+                context["result"]["risk_flag_parts"]
+            )
         except (CodeError, NotFoundError) as exc:
             context["error"] = exc
         except PermissionDeniedError as exc:
@@ -276,7 +279,8 @@ def desk_view(request: HttpRequest) -> HttpResponse:
 @staff_required("ecode.stats")
 def stats_view(request: HttpRequest) -> HttpResponse:
     stats = selectors.scan_stats(user=request.user)
-    return render(request, "ecode/stats.html", {"stats": stats})
+    columns = selectors.scan_stats_columns(stats)
+    return render(request, "ecode/stats.html", {"stats": stats, "columns": columns})
 
 
 # --- 一码通行: login by code ---------------------------------------------------------------------
