@@ -170,6 +170,25 @@ print(json.dumps({"rows": n, "load_s": load, "sweep_s": s1, "rerun_s": s2, "firs
 '''
 
 
+def wait_ready(timeout: float = 90.0) -> None:
+    """Until every worker answers (each loads the routing model at start, a few seconds on a
+    busy machine): several health checks in a row must succeed."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    ok = 0
+    while time.monotonic() < deadline and ok < 3 * WORKERS:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+            conn.request("GET", "/healthz")
+            ok = ok + 1 if conn.getresponse().status == 200 else 0
+            conn.close()
+        except OSError:
+            ok = 0
+            time.sleep(0.5)
+    time.sleep(1)
+
+
 def main() -> None:
     url = bench_url()
     say(f"database {url}")
@@ -204,7 +223,7 @@ def main() -> None:
         env=env,
     )
     try:
-        time.sleep(4)
+        wait_ready()
         say(f"intake: {RATE}/s for {SECONDS}s")
         out = subprocess.run(
             [sys.executable, "-c", LOADGEN, str(PORT), str(RATE), str(SECONDS), uscc, TOKEN],

@@ -119,3 +119,29 @@ def test_submit_route_answer_rate_and_overdue_is_red(
     bg = row.evaluate("el => getComputedStyle(el).backgroundColor")
     assert bg not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
     page.screenshot(path=str(artifacts_dir / "appeals_workbench_overdue.png"), full_page=True)
+
+
+def test_operations_enter_a_working_day_and_read_the_report(
+    page: Any, live_server: Any, refs_loaded: None, artifacts_dir: Path
+) -> None:
+    from tests.appeals.test_services import routed
+    from zqt.appeals.models import WorkingDayOverride
+
+    c = cast()
+    routed(c)
+    base = live_server.url
+    _sign_in(page, base, c.office)
+    page.goto(f"{base}/appeals/workbench/")
+    page.click("[data-testid=calendar-link]")
+    page.goto(f"{base}/appeals/calendar/?year=2099")
+    assert "周一至周五" in page.inner_text("[data-testid=coverage]")
+    form = page.locator("[data-testid=override-form]")
+    form.locator("input[name=day]").fill("2099-10-01")
+    form.locator("input[name=note]").fill("国庆节")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=overrides] >> text=2099-10-01")
+    assert WorkingDayOverride.objects.filter(day=dt.date(2099, 10, 1)).exists()
+    page.screenshot(path=str(artifacts_dir / "appeals_calendar.png"), full_page=True)
+    page.goto(f"{base}/appeals/report/")
+    assert "厂房" in page.inner_text("[data-testid=themes]")
+    page.screenshot(path=str(artifacts_dir / "appeals_report.png"), full_page=True)

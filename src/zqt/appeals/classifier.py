@@ -114,7 +114,7 @@ def _load() -> Any:
                     # Our own file, written by _save(); never a user upload.
                     with path.open("rb") as fh:
                         _model = pickle.load(fh)  # noqa: S301
-                except Exception:  # noqa: BLE001 - unreadable (e.g. other sklearn): retrain
+                except Exception:
                     _model = None
             if _model is None:
                 rows = corpus.read_csv()

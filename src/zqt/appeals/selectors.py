@@ -383,9 +383,7 @@ def working_day_overrides_for_year(*, user: Any, year: int) -> dict[str, Any]:
     calendar library covers the year, and whether the year is complete (every day known)."""
     from zqt.core import calendar as core_calendar
 
-    require_capability(
-        user=user, capability="appeal.calendar", object_type="working_day_override"
-    )
+    require_capability(user=user, capability="appeal.calendar", object_type="working_day_override")
     rows = list(WorkingDayOverride.objects.filter(day__year=year).order_by("day"))
     overrides = {r.day: r.is_working_day for r in rows}
     return {

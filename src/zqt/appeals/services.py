@@ -201,9 +201,7 @@ def _notify_enterprise(appeal: Appeal, *, title: str, body: str, event_key: str)
     """The enterprise account that submitted the case (window/hotline cases have none)."""
     submitter = appeal.submitted_by
     if submitter.role == Role.ENTERPRISE:
-        _notify(
-            submitter, title=title, body=body, event_key=event_key, reference=appeal.reference
-        )
+        _notify(submitter, title=title, body=body, event_key=event_key, reference=appeal.reference)
 
 
 def _tier_for(*, difficulty: str, board_code: str | None) -> deadlines.Tier:
@@ -243,7 +241,11 @@ def _apply(clock: StageClock, cal: deadlines.WorkingCalendar, now: dt.datetime) 
 
 
 def _clock_state(
-    *, started_at: dt.datetime, tier: deadlines.Tier, cal: deadlines.WorkingCalendar, now: dt.datetime
+    *,
+    started_at: dt.datetime,
+    tier: deadlines.Tier,
+    cal: deadlines.WorkingCalendar,
+    now: dt.datetime,
 ) -> StageClock:
     """An unsaved clock with its due and warning times computed (appeal and stage unset)."""
     clock = StageClock(tier=tier, started_at=started_at)

@@ -288,6 +288,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = local_today().year
     year = min(max(year, 2000), 2100)
+    user: Any = request.user
     if request.method == "POST":
         try:
             day = dt.date.fromisoformat(request.POST.get("day", ""))
@@ -296,10 +297,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 if request.POST.get("action") == "remove":
-                    services.working_day_override_remove(user=request.user, day=day)
+                    services.working_day_override_remove(user=user, day=day)
                 else:
                     services.working_day_override_set(
-                        user=request.user,
+                        user=user,
                         day=day,
                         is_working_day=request.POST.get("is_working_day") == "1",
                         note=request.POST.get("note", ""),
@@ -310,6 +311,4 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已保存，正在按新日历重算所有进行中的时限。"))
         return redirect(f"{request.path}?year={year}")
     data = selectors.working_day_overrides_for_year(user=request.user, year=year)
-    return render(
-        request, "appeals/calendar.html", {**data, "prev": year - 1, "next": year + 1}
-    )
+    return render(request, "appeals/calendar.html", {**data, "prev": year - 1, "next": year + 1})

@@ -67,7 +67,8 @@ def _post(url: str, body: bytes, signature: str) -> None:
             raise OSError(f"HTTP {response.status}")
 
 
-def deliver_one(delivery_id: int) -> bool:
+def deliver_one(delivery_id: int, *, now: dt.datetime | None = None) -> bool:
+    """One attempt; on failure the next one is due `backoff(attempts)` after this one."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
@@ -83,10 +84,10 @@ def deliver_one(delivery_id: int) -> bool:
             _post(delivery.endpoint.url, body, sign(delivery.endpoint.secret, body))
         except Exception as exc:
             delivery.last_error = str(exc)[:300]
-            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+            delivery.next_attempt_at = (now or timezone.now()) + backoff(delivery.attempts)
             delivery.save(update_fields=["attempts", "last_error", "next_attempt_at", "updated_at"])
             return False
-        delivery.delivered_at = timezone.now()
+        delivery.delivered_at = now or timezone.now()
         delivery.save(update_fields=["attempts", "delivered_at", "updated_at"])
         return True
 
@@ -105,4 +106,4 @@ def retry_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in ids if deliver_one(pk))
+    return sum(1 for pk in ids if deliver_one(pk, now=now))

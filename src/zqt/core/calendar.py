@@ -73,9 +73,7 @@ def add_working_days(start: dt.date, days: int, overrides: Overrides | None = No
     return current
 
 
-def working_days_between(
-    start: dt.date, end: dt.date, overrides: Overrides | None = None
-) -> int:
+def working_days_between(start: dt.date, end: dt.date, overrides: Overrides | None = None) -> int:
     """Working days in (start, end]; negative if end < start."""
     if end < start:
         return -working_days_between(end, start, overrides)
@@ -88,9 +86,7 @@ def working_days_between(
     return count
 
 
-def span_is_authoritative(
-    start: dt.date, end: dt.date, overrides: Overrides | None = None
-) -> bool:
+def span_is_authoritative(start: dt.date, end: dt.date, overrides: Overrides | None = None) -> bool:
     """True if every day in [start, end] is authoritative (see calendar_is_authoritative)."""
     current = start
     while current <= end:

@@ -27,8 +27,20 @@ MENU: list[tuple[str, str, str | None]] = [
     # Appeals (issue 6)
     (gettext_noop("企业诉求"), "appeals:home", "appeal.view"),
     (gettext_noop("诉求周报"), "appeals:report", "appeal.report"),
+    (gettext_noop("工作日历维护"), "appeals:calendar", "appeal.calendar"),
     # Policies (issue 5)
+    (gettext_noop("惠企政策"), "policies:library", "policy.view"),
+    (gettext_noop("可享受的政策"), "policies:mine", "policy.my_view"),
+    (gettext_noop("政策兑现审核"), "policies:review_queue", "policy.review"),
+    (gettext_noop("政策评估"), "policies:evaluation", "policy.evaluate"),
     # Supervision and credit (issue 7)
+    (gettext_noop("双随机抽查"), "supervision:home", "supervision.view"),
+    (gettext_noop("现场检查"), "supervision:inspect", "supervision.inspect"),
+    (gettext_noop("信用评价"), "credit:home", "credit.view"),
+    (gettext_noop("我的信用"), "credit:mine", "credit.view_own"),
+    (gettext_noop("风险预警"), "credit:warnings", "risk.handle"),
+    (gettext_noop("中介管理"), "credit:intermediaries", "intermediary.manage"),
+    (gettext_noop("中介积分"), "credit:agent_home", "intermediary.exam"),
     (gettext_noop("消息"), "notifications:inbox", None),
     (gettext_noop("审计查询"), "audit:search", "audit.search"),
 ]
