@@ -120,6 +120,8 @@ DELEGABLE = frozenset(
         "bundle.apply",
         "bundle.case_view",
         "recommendation.view",
+        "policy.my_view",
+        "policy.apply",
     }
 )
 

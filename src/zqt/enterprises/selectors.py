@@ -301,6 +301,13 @@ def enterprise_member_users(*, enterprise: Enterprise) -> QuerySet[User]:
     ).order_by("pk")
 
 
+def enterprise_queryset_all() -> QuerySet[Enterprise]:
+    """Every enterprise, unscoped: for system-side set-based work (policy matching sweeps, credit
+    recompute) that runs as the platform, not as a user. Never hand it to a page or API answer;
+    user-facing reads go through enterprise_queryset_for_user / enterprise_get_for_user."""
+    return Enterprise.objects.all()
+
+
 def enterprise_queryset_for_user(
     *, user: AnyUser, capability: str | None = None
 ) -> QuerySet[Enterprise]:

@@ -10,6 +10,8 @@ Environment variables:
                     (default VAR_DIR/ecode-keys) or a JSON key ring in the environment
   ZQT_ECODE_BASE_URL, ZQT_ECODE_DYNAMIC_TTL_S, ZQT_ECODE_CLOCK_SKEW_S, ZQT_ECODE_LIST_TTL_S,
   ZQT_ECODE_LIST_WARN_S   see zqt/ecode/conf.py
+  ZQT_CREDIT_REPAIR_MIN_MONTHS   (settings only) publicity months before credit repair, per record
+                    kind, default {"*": 3}; ZQT_DRAW_MIN_COMMIT_SECONDS: commit-to-draw delay (0)
   ZQT_ALLOW_DEMO_DATA  1 to let `zqt load_demo` write demo accounts (on in local/test settings)
   ZQT_TASK_LEASE_SECONDS / ZQT_TASK_HEARTBEAT_SECONDS / ZQT_TASK_MAX_RECLAIMS
                     task worker lease (60), heartbeat (15) and re-queues of a stalled task (3)
@@ -202,7 +204,11 @@ ZQT_OUTBOX_DIR = VAR_DIR / "outbox"
 ZQT_LICENCE_REMINDER_DAYS = (60, 30)
 
 # Cards other modules add to the enterprise space (enterprises.space.SpaceSection).
-ZQT_SPACE_SECTIONS = ["zqt.bundles.selectors:space_section"]
+ZQT_SPACE_SECTIONS = [
+    "zqt.bundles.selectors:space_section",
+    "zqt.credit.selectors:space_section",
+    "zqt.policies.selectors:space_section",
+]
 
 # Demo accounts have published passwords: never load them into a real deployment by accident.
 ZQT_ALLOW_DEMO_DATA = env_bool("ZQT_ALLOW_DEMO_DATA", False)
