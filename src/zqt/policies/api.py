@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from zqt.enterprises.schemas import ErrorOut
 from zqt.policies import catalog as cat
@@ -133,7 +133,7 @@ def policy_list(request: HttpRequest, q: str = "", mode: str = "", status: str =
 
 @router.post("/", response={201: PolicyOut, **ERRORS}, summary="录入政策")
 def policy_create(request: HttpRequest, payload: PolicyIn) -> Any:
-    return 201, _policy(services.policy_create(actor=request.user, data=payload.dict()))
+    return Status(201, _policy(services.policy_create(actor=request.user, data=payload.dict())))
 
 
 @router.get("/catalog", response={200: list[dict[str, Any]]}, summary="字段目录")
@@ -173,7 +173,7 @@ def apply(request: HttpRequest, policy_id: int, payload: ApplyIn) -> Any:
         materials_note=payload.materials_note,
         uscc=payload.uscc,
     )
-    return 201, {"number": app.number, "status": app.status}
+    return Status(201, {"number": app.number, "status": app.status})
 
 
 @router.post(
@@ -181,11 +181,14 @@ def apply(request: HttpRequest, policy_id: int, payload: ApplyIn) -> Any:
 )
 def confirm(request: HttpRequest, policy_id: int, uscc: str | None = None) -> Any:
     payout = services.match_confirm(actor=request.user, policy_id=policy_id, uscc=uscc)
-    return 201, {
-        "amount": f"{payout.amount:.2f}",
-        "status": payout.status,
-        "pay_after": payout.pay_after.isoformat(),
-    }
+    return Status(
+        201,
+        {
+            "amount": f"{payout.amount:.2f}",
+            "status": payout.status,
+            "pay_after": payout.pay_after.isoformat(),
+        },
+    )
 
 
 @router.post(
@@ -200,11 +203,14 @@ def objection(request: HttpRequest, policy_id: int, payload: ObjectionIn) -> Any
         claimed_value=payload.claimed_value,
         uscc=payload.uscc,
     )
-    return 201, {
-        "number": obj.number,
-        "due_on": obj.due_on.isoformat(),
-        "department": obj.department.name,
-    }
+    return Status(
+        201,
+        {
+            "number": obj.number,
+            "due_on": obj.due_on.isoformat(),
+            "department": obj.department.name,
+        },
+    )
 
 
 @router.post("/facts", response={201: dict[str, Any], **ERRORS}, summary="部门报送企业数据")
@@ -217,7 +223,7 @@ def fact(request: HttpRequest, payload: FactIn) -> Any:
         as_of=payload.as_of,
         source=payload.source,
     )
-    return 201, {"field": row.field, "value": row.value, "as_of": row.as_of.isoformat()}
+    return Status(201, {"field": row.field, "value": row.value, "as_of": row.as_of.isoformat()})
 
 
 @router.post(
@@ -262,7 +268,9 @@ def rule_submit(request: HttpRequest, policy_id: int, payload: RuleIn) -> Any:
         examples=payload.examples,
         note=payload.note,
     )
-    return 201, {"id": v.pk, "version": v.version, "fields_read": v.fields_read, "status": v.status}
+    return Status(
+        201, {"id": v.pk, "version": v.version, "fields_read": v.fields_read, "status": v.status}
+    )
 
 
 @router.post(
@@ -278,4 +286,4 @@ def rule_decide(request: HttpRequest, version_id: int, payload: DecideIn) -> Any
 @router.post("/{policy_id}/run", response={202: dict[str, Any], **ERRORS}, summary="运行匹配")
 def run(request: HttpRequest, policy_id: int) -> Any:
     services.matching_start(actor=request.user, policy_id=policy_id)
-    return 202, {"queued": True}
+    return Status(202, {"queued": True})
